@@ -1,0 +1,117 @@
+"""Registers the intermediary item, decoupling and official's post kinds with the core."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from intermediaries.forms import DecouplingForm, ItemForm, OfficialPostForm
+from intermediaries.models import (
+    DecouplingCase,
+    DecouplingDisposition,
+    IntermediaryItem,
+    ItemDisposition,
+    OfficialPost,
+    PostDisposition,
+)
+from tracker.registry import CaseKind, MilestoneSpec, register
+
+ITEM = CaseKind(
+    key="item",
+    code="ITEM",
+    label=_("中介服务事项"),
+    stream="A",
+    subject_model=IntermediaryItem,
+    subject_related_name="intermediary_item",
+    dispositions=list(ItemDisposition.choices),
+    milestones=[
+        MilestoneSpec("self_report", _("摸底申报")),
+        MilestoneSpec("review", _("审核论证")),
+        MilestoneSpec("consultation", _("征求意见")),
+        MilestoneSpec("meeting", _("常务会议审定")),
+        MilestoneSpec("publish", _("公布清单")),
+        MilestoneSpec("guide", _("部门公开及办事指南修订")),
+        MilestoneSpec("follow_up", _("检查回头看"), required=False),
+    ],
+    form_class=ItemForm,
+    subject_detail_fields=[
+        "name",
+        "approval_items",
+        "legal_basis",
+        "provider",
+        "provider_firm",
+        "provider_nature",
+        "time_limit",
+        "fee_name",
+        "fee_standard",
+        "fee_basis",
+        "pricing",
+    ],
+)
+
+FIRM = CaseKind(
+    key="firm",
+    code="FIRM",
+    label=_("脱钩改制"),
+    stream="B",
+    subject_model=DecouplingCase,
+    subject_related_name="decoupling",
+    dispositions=list(DecouplingDisposition.choices),
+    milestones=[
+        MilestoneSpec("listed", _("列入脱钩名单")),
+        MilestoneSpec("plan", _("方案批复")),
+        MilestoneSpec("audit", _("清产核资审计")),
+        MilestoneSpec("staff", _("人员安置")),
+        MilestoneSpec("agreement", _("签订脱钩协议")),
+        MilestoneSpec("registration", _("登记变更")),
+        MilestoneSpec("acceptance", _("五分开核查验收")),
+        MilestoneSpec("follow_up", _("回头看"), required=False),
+    ],
+    form_class=DecouplingForm,
+    subject_detail_fields=["firm", "agency", "affiliation_type", "transition_until", "new_firm"],
+)
+
+POST = CaseKind(
+    key="post",
+    code="POST",
+    label=_("干部兼职任职"),
+    stream="C",
+    personal=True,
+    subject_model=OfficialPost,
+    subject_related_name="official_post",
+    dispositions=list(PostDisposition.choices),
+    milestones=[
+        MilestoneSpec("self_report", _("个人申报及承诺")),
+        MilestoneSpec("verify", _("单位核实")),
+        MilestoneSpec("finding", _("认定")),
+        MilestoneSpec("resignation", _("本人提交辞职")),
+        MilestoneSpec("firm_change", _("企业完成变更登记")),
+        MilestoneSpec("pay_shares", _("退还报酬/退出持股"), required=False),
+        MilestoneSpec("filed", _("组织部门备案销号")),
+    ],
+    form_class=OfficialPostForm,
+    subject_detail_fields=[
+        "person_ref",
+        "person_name",
+        "employing_unit",
+        "post",
+        "rank_band",
+        "person_status",
+        "firm",
+        "firm_name",
+        "post_type",
+        "paid",
+        "pay_amount",
+        "pay_returned",
+        "shareholding",
+        "former_area",
+        "approval_ref",
+        "held_from",
+        "held_to",
+        "firm_change_done",
+    ],
+)
+
+
+def register_all() -> None:
+    for kind in (ITEM, FIRM, POST):
+        register(kind)
