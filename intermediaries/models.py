@@ -77,7 +77,10 @@ class IntermediaryItem(models.Model):
     )
     name = models.CharField(_("中介服务事项名称"), max_length=300)
     approval_items = models.ManyToManyField(
-        ApprovalItem, verbose_name=_("涉及的审批事项"), blank=True, related_name="intermediary_items"
+        ApprovalItem,
+        verbose_name=_("涉及的审批事项"),
+        blank=True,
+        related_name="intermediary_items",
     )
     legal_basis = models.TextField(_("设定依据"), blank=True, help_text=_("每行一个依据文件"))
     provider = models.CharField(_("中介服务实施机构"), max_length=300, blank=True)
@@ -96,7 +99,9 @@ class IntermediaryItem(models.Model):
     fee_name = models.CharField(_("收费项目"), max_length=200, blank=True)
     fee_standard = models.CharField(_("收费标准"), max_length=300, blank=True)
     fee_basis = models.TextField(_("收费依据"), blank=True)
-    pricing = models.CharField(_("定价方式"), max_length=20, choices=PricingMethod.choices, blank=True)
+    pricing = models.CharField(
+        _("定价方式"), max_length=20, choices=PricingMethod.choices, blank=True
+    )
     history = HistoricalRecords(m2m_fields=[approval_items])
 
     class Meta:
@@ -199,9 +204,7 @@ class DecouplingDisposition(models.TextChoices):
 class DecouplingCase(models.Model):
     """The decoupling (脱钩改制) of one affiliated firm from one agency."""
 
-    case = models.OneToOneField(
-        "tracker.Case", on_delete=models.PROTECT, related_name="decoupling"
-    )
+    case = models.OneToOneField("tracker.Case", on_delete=models.PROTECT, related_name="decoupling")
     firm = models.ForeignKey(
         IntermediaryFirm,
         verbose_name=_("中介机构"),
@@ -321,7 +324,9 @@ class OfficialPost(models.Model):
         return f"{self.person_name} @ {self.firm_name}"
 
     def case_title(self) -> str:
-        return f"{self.employing_unit}{self.post} 在{self.firm_name}任{self.get_post_type_display()}"
+        return (
+            f"{self.employing_unit}{self.post} 在{self.firm_name}任{self.get_post_type_display()}"
+        )
 
     def clean(self) -> None:
         errors = {}

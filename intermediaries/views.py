@@ -1,3 +1,100 @@
-from django.shortcuts import render
+"""The intermediary firm register: list, detail, create and edit (scoped by jurisdiction)."""
 
-# Create your views here.
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from intermediaries import selectors, services
+from intermediaries.forms import FirmForm
+from tracker.scoping import EDITOR_ROLES, READERS, jurisdictions_for, role_required
+
+
+@login_required
+@role_required(*READERS)
+def firm_list(request: HttpRequest) -> HttpResponse:
+    firms = selectors.firms_for(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        firms = firms.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
+    page = Paginator(firms, 25).get_page(request.GET.get("page"))
+    return render(request, "intermediaries/firm_list.html", {"page": page, "q": q})
+
+
+@login_required
+@role_required(*READERS)
+def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    firm = get_object_or_404(selectors.firms_for(request.user), pk=pk)
+    return render(request, "intermediaries/firm_detail.html", selectors.firm_context(firm))
+
+
+@login_required
+@role_required(*EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def firm_create(request: HttpRequest) -> HttpResponse:
+    scope = jurisdictions_for(request.user)
+    wanted = request.GET.get("jurisdiction") or request.POST.get("jurisdiction")
+    jurisdiction = (
+        get_object_or_404(scope, pk=int(wanted))
+        if wanted and str(wanted).isdigit()
+        else request.user.jurisdiction
+    )
+    form = FirmForm(request.POST or None, jurisdiction=jurisdiction, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            firm = services.firm_save(
+                firm=form.instance, jurisdiction=jurisdiction, by=request.user, reason=_("新建机构")
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("机构已登记。"))
+            return redirect("intermediaries:firm_detail", pk=firm.pk)
+    return render(
+        request,
+        "intermediaries/firm_form.html",
+        {"form": form, "jurisdiction": jurisdiction, "jurisdictions": scope, "creating": True},
+    )
+
+
+@login_required
+@role_required(*EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def firm_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    firm = get_object_or_404(selectors.firms_for(request.user), pk=pk)
+    version = (
+        int(request.POST.get("version", firm.version)) if request.method == "POST" else firm.version
+    )
+    form = FirmForm(
+        request.POST or None,
+        instance=firm,
+        jurisdiction=firm.jurisdiction,
+        user=request.user,
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.firm_save(
+                firm=form.instance,
+                jurisdiction=firm.jurisdiction,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=version,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("intermediaries:firm_detail", pk=firm.pk)
+    return render(
+        request,
+        "intermediaries/firm_form.html",
+        {"form": form, "firm": firm, "jurisdiction": firm.jurisdiction, "version": version},
+    )

@@ -145,9 +145,9 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["milestone"].queryset = Milestone.objects.filter(case=case)
-        self.fields["file"].help_text = _(
-            "PDF、图片、Office 文档或 OFD，不超过 %(mb)d MB。"
-        ) % {"mb": settings.EVIDENCE_MAX_BYTES // 1048576}
+        self.fields["file"].help_text = _("PDF、图片、Office 文档或 OFD，不超过 %(mb)d MB。") % {
+            "mb": settings.EVIDENCE_MAX_BYTES // 1048576
+        }
 
     def clean(self):
         data = super().clean()

@@ -72,7 +72,10 @@ class Department(models.Model):
     """One government department (approving or supervising agency) in a jurisdiction."""
 
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="departments"
+        Jurisdiction,
+        verbose_name=_("行政区划"),
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     name = models.CharField(_("部门名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
@@ -367,7 +370,10 @@ class Note(models.Model):
     text = models.TextField(_("内容"))
     expected_date = models.DateField(_("预计完成日期"), null=True, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填写人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
     history = HistoricalRecords()

@@ -6,8 +6,8 @@ loads a case goes through ``get_case_for_user`` (404 outside scope, never 403).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q

@@ -347,7 +347,9 @@ def milestone_complete(
     milestone.comment = comment.strip()
     milestone.recorded_by = by
     milestone.recorded_at = timezone.now()
-    tracked_save(milestone, by=by, reason=reason or _("完成节点：%(name)s") % {"name": milestone.name})
+    tracked_save(
+        milestone, by=by, reason=reason or _("完成节点：%(name)s") % {"name": milestone.name}
+    )
     return milestone
 
 
@@ -367,4 +369,3 @@ def note_add(
     note = Note(case=case, kind=kind, text=text.strip(), expected_date=expected_date, author=by)
     tracked_save(note, by=by, reason=_("添加备注"))
     return note
-

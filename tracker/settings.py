@@ -63,7 +63,9 @@ def sqlite_database(name: str) -> dict:
             ),
         },
         # A real file for tests too (pytest-django uses TEST.NAME).
-        "TEST": {"NAME": os.environ.get("DJANGO_TEST_DB_NAME") or str(BASE_DIR / "test_db.sqlite3")},
+        "TEST": {
+            "NAME": os.environ.get("DJANGO_TEST_DB_NAME") or str(BASE_DIR / "test_db.sqlite3")
+        },
     }
 
 
