@@ -6,3 +6,10 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tracker"
     verbose_name = _("清理台账")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from tracker import signals
+
+        post_migrate.connect(signals.install_audit_triggers, sender=self)

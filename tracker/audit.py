@@ -1,0 +1,400 @@
+"""Tamper evidence: a SHA-256 hash chain over every history row, and append-only triggers.
+
+Every history row (django-simple-history, any tracked model, m2m history included) is linked
+into one chain in the same transaction as the change. ``verify_chain`` recomputes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import connection, models, transaction
+from django.dispatch import receiver
+from simple_history.signals import (
+    post_create_historical_m2m_records,
+    post_create_historical_record,
+)
+
+GENESIS = "0" * 64
+UTC = datetime.UTC
+
+
+def history_models() -> list[type[models.Model]]:
+    """Every history table of every tracked model (m2m history tables included)."""
+    return [
+        m
+        for m in apps.get_models()
+        if m._meta.model_name.startswith("historical") and m._meta.app_label in TRACKED_APPS
+    ]
+
+
+TRACKED_APPS = {"tracker", "intermediaries", "fees"}
+
+
+# --- canonical serialisation -------------------------------------------------------------
+
+
+def _norm_text(v):
+    return None if v is None else str(v)
+
+
+def _norm_int(v):
+    return None if v is None else int(v)
+
+
+def _norm_bool(v):
+    return None if v is None else bool(v)
+
+
+def _norm_datetime(v):
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = datetime.datetime.fromisoformat(v)
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=UTC)
+    return v.astimezone(UTC).isoformat()
+
+
+def _norm_date(v):
+    if v is None:
+        return None
+    if isinstance(v, datetime.datetime):
+        v = v.date()
+    if isinstance(v, str):
+        v = datetime.date.fromisoformat(v)
+    return v.isoformat()
+
+
+def _decimal_normaliser(places: int):
+    quantum = decimal.Decimal(1).scaleb(-places)
+
+    def norm(v):
+        if v is None:
+            return None
+        return str(decimal.Decimal(str(v)).quantize(quantum))
+
+    return norm
+
+
+def _norm_file(v):
+    if v is None:
+        return ""
+    return getattr(v, "name", v) or ""
+
+
+def _normaliser(field: models.Field):
+    if isinstance(field, models.DateTimeField):
+        return _norm_datetime
+    if isinstance(field, models.DateField):
+        return _norm_date
+    if isinstance(field, models.DecimalField):
+        return _decimal_normaliser(field.decimal_places)
+    if isinstance(field, models.BooleanField):
+        return _norm_bool
+    if isinstance(field, models.FileField):
+        return _norm_file
+    if isinstance(field, (models.IntegerField, models.AutoField, models.ForeignKey)):
+        if isinstance(field, models.ForeignKey):
+            target = field.target_field
+            if not isinstance(target, (models.IntegerField, models.AutoField)):
+                return _norm_text
+        return _norm_int
+    if isinstance(field, models.FloatField):
+        return lambda v: None if v is None else repr(float(v))
+    return _norm_text
+
+
+@dataclass
+class RowSpec:
+    """How to serialise rows of one history model: column names and their normalisers."""
+
+    label: str
+    model: type[models.Model]
+    pk_attname: str
+    attnames: list[str]
+    normalisers: list
+
+
+_SPECS: dict[str, RowSpec] = {}
+
+
+def row_spec(model: type[models.Model]) -> RowSpec:
+    label = model._meta.label_lower
+    spec = _SPECS.get(label)
+    if spec is None:
+        fields = sorted(model._meta.concrete_fields, key=lambda f: f.attname)
+        spec = RowSpec(
+            label=label,
+            model=model,
+            pk_attname=model._meta.pk.attname,
+            attnames=[f.attname for f in fields],
+            normalisers=[_normaliser(f) for f in fields],
+        )
+        _SPECS[label] = spec
+    return spec
+
+
+def digest_values(spec: RowSpec, values: Iterable) -> str:
+    canonical = [n(v) for n, v in zip(spec.normalisers, values, strict=True)]
+    payload = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{spec.label}|{payload}".encode()).hexdigest()
+
+
+def digest_instance(instance: models.Model) -> str:
+    spec = row_spec(type(instance))
+    return digest_values(spec, (getattr(instance, a) for a in spec.attnames))
+
+
+def link_hash(seq: int, model: str, row_id: int, digest: str, prev_hash: str) -> str:
+    return hashlib.sha256(f"{seq}|{model}|{row_id}|{digest}|{prev_hash}".encode()).hexdigest()
+
+
+# --- appending ---------------------------------------------------------------------------
+
+
+def _locked_head():
+    from tracker.models import AuditChainHead
+
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def chain_append(rows: list[models.Model]) -> None:
+    """Link history rows into the chain; serialised on the head row (no forks)."""
+    if not rows:
+        return
+    from tracker.models import AuditChainEntry
+
+    with transaction.atomic():
+        head = _locked_head()
+        seq, prev = head.seq, head.hash
+        entries = []
+        for row in rows:
+            spec = row_spec(type(row))
+            digest = digest_instance(row)
+            seq += 1
+            row_id = getattr(row, spec.pk_attname)
+            h = link_hash(seq, spec.label, row_id, digest, prev)
+            entries.append(
+                AuditChainEntry(
+                    seq=seq, model=spec.label, row_id=row_id, digest=digest, prev_hash=prev, hash=h
+                )
+            )
+            prev = h
+        AuditChainEntry.objects.bulk_create(entries, batch_size=2000)
+        head.seq, head.hash = seq, prev
+        head.save(update_fields=["seq", "hash"])
+
+
+@receiver(post_create_historical_record)
+def _chain_history_row(sender, history_instance, **kwargs) -> None:
+    if sender._meta.app_label in TRACKED_APPS:
+        chain_append([history_instance])
+
+
+@receiver(post_create_historical_m2m_records)
+def _chain_m2m_history_rows(sender, created_rows, **kwargs) -> None:
+    if sender._meta.app_label in TRACKED_APPS:
+        chain_append(list(created_rows))
+
+
+@transaction.atomic
+def bulk_create_with_history(
+    model: type[models.Model], objs: list, *, by, reason: str, batch_size: int = 1000
+) -> list:
+    """The bulk path: rows, their history rows and their chain links, in one transaction."""
+    created = model.objects.bulk_create(objs, batch_size=batch_size)
+    history = model.history.bulk_history_create(
+        created, batch_size=batch_size, default_user=by, default_change_reason=reason
+    )
+    if history and getattr(history[0], "history_id", None) is None:
+        raise RuntimeError("the database did not return history ids for the bulk path")
+    chain_append(list(history))
+    return created
+
+
+def chain_head() -> tuple[int, str]:
+    from tracker.models import AuditChainHead
+
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    rows: int
+    head_hash: str
+    message: str
+    seconds: float
+    problem: dict | None = None
+
+
+def verify_chain(chunk: int = 5000) -> VerifyResult:
+    """Recompute the chain; the first broken link is named (model, row id, sequence)."""
+    from tracker.models import AuditChainEntry, AuditChainHead
+
+    started = time.perf_counter()
+    models_by_label = {m._meta.label_lower: m for m in history_models()}
+    expected_seq, prev, count = 0, GENESIS, 0
+    per_model: dict[str, int] = {}
+    last_seq = 0
+
+    def fail(kind: str, message: str, **info) -> VerifyResult:
+        return VerifyResult(
+            False, count, prev, message, time.perf_counter() - started, {"kind": kind, **info}
+        )
+
+    while True:
+        links = list(
+            AuditChainEntry.objects.filter(seq__gt=last_seq)
+            .order_by("seq")
+            .values_list("seq", "model", "row_id", "digest", "prev_hash", "hash")[:chunk]
+        )
+        if not links:
+            break
+        last_seq = links[-1][0]
+        wanted: dict[str, list[int]] = {}
+        for _seq, label, row_id, *_rest in links:
+            wanted.setdefault(label, []).append(row_id)
+        digests: dict[tuple[str, int], str] = {}
+        for label, ids in wanted.items():
+            model = models_by_label.get(label)
+            if model is None:
+                continue
+            spec = row_spec(model)
+            for values in model._default_manager.filter(pk__in=ids).values_list(*spec.attnames):
+                row = dict(zip(spec.attnames, values, strict=True))
+                digests[(label, row[spec.pk_attname])] = digest_values(spec, values)
+        for seq, label, row_id, digest, prev_hash, stored_hash in links:
+            expected_seq += 1
+            where = {"model": label, "row_id": row_id, "seq": seq}
+            if seq != expected_seq:
+                return fail(
+                    "sequence",
+                    f"chain sequence broken at seq {seq} (expected {expected_seq}): "
+                    f"{label} row {row_id}",
+                    **where,
+                )
+            if prev_hash != prev or link_hash(seq, label, row_id, digest, prev_hash) != stored_hash:
+                return fail(
+                    "link",
+                    f"chain link altered or reordered at seq {seq}: {label} row {row_id}",
+                    **where,
+                )
+            actual = digests.get((label, row_id))
+            if actual is None:
+                return fail(
+                    "deleted",
+                    f"history row missing (deleted) at seq {seq}: {label} row {row_id}",
+                    **where,
+                )
+            if actual != digest:
+                return fail(
+                    "edited", f"history row edited at seq {seq}: {label} row {row_id}", **where
+                )
+            prev = stored_hash
+            count += 1
+            per_model[label] = per_model.get(label, 0) + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq != count or head.hash != prev):
+        return fail(
+            "head",
+            f"chain head mismatch: head says seq {head.seq}, chain ends at seq {count}",
+            seq=count,
+        )
+    for label, model in models_by_label.items():
+        total = model._default_manager.count()
+        if total != per_model.get(label, 0):
+            chained = AuditChainEntry.objects.filter(model=label).values("row_id")
+            stray = (
+                model._default_manager.exclude(pk__in=chained)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            return fail(
+                "inserted",
+                f"history row not in the chain (inserted outside the application): "
+                f"{label} row {stray}",
+                model=label,
+                row_id=stray,
+                seq=None,
+            )
+    return VerifyResult(True, count, prev, "ok", time.perf_counter() - started)
+
+
+# --- append-only triggers ----------------------------------------------------------------
+
+
+def protected_tables() -> list[str]:
+    from tracker.models import AuditChainEntry
+
+    return [m._meta.db_table for m in history_models()] + [AuditChainEntry._meta.db_table]
+
+
+PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION tracker_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit history is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
+END
+$$ LANGUAGE plpgsql;
+"""
+
+
+def install_triggers(conn=None, tables: list[str] | None = None) -> None:
+    """Create triggers that refuse UPDATE and DELETE on history and chain tables."""
+    conn = conn or connection
+    tables = tables if tables is not None else protected_tables()
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(PG_FUNCTION)
+        for table in tables:
+            q = conn.ops.quote_name(table)
+            if conn.vendor == "sqlite":
+                for op in ("UPDATE", "DELETE"):
+                    cursor.execute(
+                        f'CREATE TRIGGER IF NOT EXISTS "{table}_no_{op.lower()}" '
+                        f"BEFORE {op} ON {q} BEGIN "
+                        f"SELECT RAISE(ABORT, 'audit history is append-only: {op} on {table} refused'); END;"
+                    )
+            elif conn.vendor == "postgresql":
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{table[:40]}_append_only" ON {q}')
+                cursor.execute(
+                    f'CREATE TRIGGER "{table[:40]}_append_only" BEFORE UPDATE OR DELETE ON {q} '
+                    f"FOR EACH ROW EXECUTE FUNCTION tracker_append_only()"
+                )
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{table[:40]}_no_truncate" ON {q}')
+                cursor.execute(
+                    f'CREATE TRIGGER "{table[:40]}_no_truncate" BEFORE TRUNCATE ON {q} '
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION tracker_append_only()"
+                )
+
+
+def drop_triggers(conn=None, tables: list[str] | None = None) -> None:
+    """Remove the append-only triggers (tests of tamper detection, and test-database flushes)."""
+    conn = conn or connection
+    tables = tables if tables is not None else protected_tables()
+    with conn.cursor() as cursor:
+        for table in tables:
+            q = conn.ops.quote_name(table)
+            if conn.vendor == "sqlite":
+                for op in ("update", "delete"):
+                    cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_{op}"')
+            elif conn.vendor == "postgresql":
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{table[:40]}_append_only" ON {q}')
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{table[:40]}_no_truncate" ON {q}')

@@ -1,0 +1,37 @@
+"""manage.py verify_audit: recompute the audit hash chain; exit 1 naming the first broken link."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from tracker.audit import verify_chain
+from tracker.models import AuditVerification
+
+
+class Command(BaseCommand):
+    help = "Recompute the SHA-256 chain over all history rows; exit 1 on the first broken link."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-record", action="store_true", help="do not store the result")
+
+    def handle(self, *args, **options):
+        result = verify_chain()
+        if not options["no_record"]:
+            AuditVerification.objects.create(
+                ok=result.ok,
+                rows=result.rows,
+                head_hash=result.head_hash if result.ok else "",
+                message=result.message,
+                seconds=result.seconds,
+            )
+        rate = result.rows / result.seconds if result.seconds else 0
+        if result.ok:
+            self.stdout.write(
+                f"OK: {result.rows} history rows verified in {result.seconds:.2f}s "
+                f"({rate:,.0f} rows/s)\nhead: {result.head_hash}"
+            )
+            return
+        self.stderr.write(f"BROKEN: {result.message}")
+        sys.exit(1)
