@@ -342,9 +342,13 @@ def verify_chain(chunk: int = 5000) -> VerifyResult:
 
 
 def protected_tables() -> list[str]:
-    from tracker.models import AuditChainEntry
+    """History tables, the chain and the access log: rows are only ever inserted."""
+    from tracker.models import AccessLog, AuditChainEntry
 
-    return [m._meta.db_table for m in history_models()] + [AuditChainEntry._meta.db_table]
+    return [m._meta.db_table for m in history_models()] + [
+        AuditChainEntry._meta.db_table,
+        AccessLog._meta.db_table,
+    ]
 
 
 PG_FUNCTION = """

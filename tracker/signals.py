@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models.signals import post_migrate
-
-from tracker import audit  # noqa: F401  (registers the history-row receivers)
+from tracker import audit
 
 
 def install_audit_triggers(sender, using="default", **kwargs) -> None:
