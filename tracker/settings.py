@@ -219,3 +219,13 @@ LOGGING = {
 
 TRACKER_SITE_TITLE = _("中介服务与收费清理台账")
 SIMPLE_HISTORY_DATE_INDEX = "Composite"
+
+# Monthly report PDF: reportlab's built-in STSong-Light CID font unless a TrueType font is given.
+REPORT_FONT_PATH = os.environ.get("TRACKER_REPORT_FONT_PATH", "")
+
+# Spreadsheet import limits.
+IMPORT_MAX_BYTES = int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("TRACKER_IMPORT_MAX_ROWS", "20000"))
+
+# Keyed HMAC for matching duplicate persons without storing ID numbers (key outside the DB).
+PERSON_HMAC_KEY = os.environ.get("TRACKER_PERSON_HMAC_KEY", "")

@@ -10,6 +10,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("intermediaries.urls")),
+    path("", include("tracker.urls_audit")),
+    path("", include("tracker.urls_reports")),
+    path("", include("tracker.urls_imports")),
+    path("", include("tracker.urls_catalogue")),
+    path("", include("tracker.urls_notifications")),
     path("", include("tracker.urls_core")),
 ]
 
