@@ -10,6 +10,6 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from tracker import checks, signals  # noqa: F401
+        from tracker import checks, security, signals  # noqa: F401
 
         post_migrate.connect(signals.install_audit_triggers, sender=self)
