@@ -47,7 +47,11 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
             "CONN_HEALTH_CHECKS": True,
-            "TEST": {"NAME": os.environ.get("DJANGO_TEST_DB_NAME") or None},
+            # One test database per test run so parallel runs never share it.
+            "TEST": {
+                "NAME": os.environ.get("DJANGO_TEST_DB_NAME")
+                or f"test_{unquote(parsed.path.lstrip('/')) or 'tracker'}_{os.getpid()}"
+            },
         }
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
 
@@ -63,9 +67,10 @@ def sqlite_database(name: str) -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
         },
-        # A real file for tests too (pytest-django uses TEST.NAME).
+        # A real file for tests too, one per test run so parallel runs never share it.
         "TEST": {
-            "NAME": os.environ.get("DJANGO_TEST_DB_NAME") or str(BASE_DIR / "test_db.sqlite3")
+            "NAME": os.environ.get("DJANGO_TEST_DB_NAME")
+            or str(BASE_DIR / f"test_db_{os.getpid()}.sqlite3")
         },
     }
 
