@@ -1,0 +1,110 @@
+"""End to end in a real browser: staff works a case through to completion, the inspector reads
+its history and cannot edit, another county gets a not-found page, the public sees catalogues."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import PASSWORD
+from tracker.models import Case, Evidence
+from tracker.workflow import Status
+
+pytestmark = pytest.mark.e2e
+
+PDF = b"%PDF-1.4\n% e2e evidence\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def login(page, server, user):
+    page.context.clear_cookies()
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
+
+
+def transition(page, label, reason, **fields):
+    page.click(f"#case-actions >> text={label}")
+    page.fill("#id_reason", reason)
+    for name, value in fields.items():
+        selector = f"#id_{name}"
+        if name == "disposition":
+            page.select_option(selector, value)
+        else:
+            page.fill(selector, value)
+    page.click("main button[type=submit]")
+
+
+def test_staff_works_a_case_inspector_reads_it(page, server, alice, bob, ivan, dept_a, tmp_path):
+    login(page, server, alice)
+    page.goto(f"{server.url}/cases/new/item/")
+    page.fill("#id_s-name", "建设工程消防设计技术审查")
+    page.fill("#id_s-legal_basis", "《建设工程消防设计审查验收管理暂行规定》")
+    page.select_option("#id_department", str(dept_a.pk))
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/cases/330102-ITEM-\d{4}-\d{4}/$"))
+    reference = page.url.rstrip("/").rsplit("/", 1)[-1]
+    case = Case.objects.get(reference=reference)
+
+    # Evidence upload (a real PDF through the browser's file input).
+    pdf = tmp_path / "审查意见.pdf"
+    pdf.write_bytes(PDF)
+    page.click("text=上传佐证材料")
+    page.fill("#id_title", "审查意见书")
+    page.fill("#id_doc_no", "上审改〔2026〕8号")
+    page.set_input_files("#id_file", str(pdf))
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{server.url}/cases/{reference}/")
+    assert Evidence.objects.filter(case=case, title="审查意见书").exclude(sha256="").exists()
+
+    transition(page, "开始核查", "材料齐全，开始核查")
+    transition(
+        page,
+        "作出决定",
+        "经审改办审核论证",
+        disposition="retain",
+        decision_doc_no="上政办〔2026〕12号",
+        decision_date="2026-10-15",
+    )
+    transition(page, "开始整改", "按决定整改")
+
+    # Complete every required milestone with a document number.
+    done = 0
+    while True:
+        rows = page.locator("#milestones tbody tr")
+        todo = [
+            rows.nth(i)
+            for i in range(rows.count())
+            if rows.nth(i).locator("a", has_text="完成").count()
+            and "选做" not in rows.nth(i).inner_text()
+        ]
+        if not todo:
+            break
+        todo[0].locator("a", has_text="完成").click()
+        done += 1
+        page.fill("#id_doc_no", f"上审改〔2026〕{20 + done}号")
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{server.url}/cases/{reference}/")
+    assert done == 6
+    transition(page, "标记完成", "全部节点已完成")
+    assert page.locator("#case-status").inner_text() == "已完成"
+    case.refresh_from_db()
+    assert case.status == Status.COMPLETED
+
+    # The inspector reads the timeline with its diff and sees no edit controls.
+    login(page, server, ivan)
+    page.goto(f"{server.url}/cases/{reference}/")
+    history = page.locator("table.history").inner_text()
+    assert "已决定" in history and "上政办〔2026〕12号" in history
+    assert page.locator("#case-actions").count() == 0
+    assert page.locator("a", has_text="上传佐证材料").count() == 0
+    assert page.locator("a", has_text="修改").count() == 0
+    assert page.locator("#milestones a", has_text="完成").count() == 0
+
+    # Staff of another county gets a not-found page for that case.
+    login(page, server, bob)
+    response = page.goto(f"{server.url}/cases/{reference}/")
+    assert response.status == 404
+    assert "页面不存在" in page.content()
