@@ -42,7 +42,8 @@ def browser():
 
 
 @pytest.fixture
-def server(committed_db, live_server):
+def server(request, live_server):
+    request.getfixturevalue("committed_db")
     return live_server
 
 
