@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from intermediaries import selectors, services
 from intermediaries.forms import FirmForm
 from tracker.scoping import EDITOR_ROLES, READERS, jurisdictions_for, role_required
+from tracker.views import posted_version
 
 
 @login_required
@@ -69,9 +70,7 @@ def firm_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def firm_edit(request: HttpRequest, pk: int) -> HttpResponse:
     firm = get_object_or_404(selectors.firms_for(request.user), pk=pk)
-    version = (
-        int(request.POST.get("version", firm.version)) if request.method == "POST" else firm.version
-    )
+    version = posted_version(request, firm.version)
     form = FirmForm(
         request.POST or None,
         instance=firm,

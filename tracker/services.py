@@ -161,8 +161,8 @@ def case_update(
             % {"v": current.version},
             changed,
         )
-    if "status" in case_fields or "version" in case_fields:
-        raise ValueError("status and version change only through the workflow")
+    if {"status", "version", "jurisdiction", "kind", "reference"} & set(case_fields):
+        raise ValueError("status, version, jurisdiction, kind and reference are not edited here")
     for name, value in case_fields.items():
         setattr(current, name, value)
     subject = current.subject
@@ -297,8 +297,16 @@ def evidence_add(
         evidence.original_name = (upload.name or "")[:255]
         evidence.size = upload.size
         evidence.content_type = (getattr(upload, "content_type", "") or "")[:100]
+    # Validate before anything is written to storage: a refused record leaves no file behind.
+    evidence.full_clean(exclude=["file"])
+    if upload is not None:
         evidence.file.save(upload.name, upload, save=False)
-    tracked_save(evidence, by=by, reason=reason or _("上传佐证材料"))
+    try:
+        tracked_save(evidence, by=by, reason=reason or _("上传佐证材料"), clean=False)
+    except Exception:
+        if evidence.file:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
     return evidence
 
 
@@ -330,6 +338,8 @@ def milestone_complete(
 ) -> Milestone:
     """Record that a milestone happened: its effective date and a document number or evidence."""
     require_editor(by, milestone.case.jurisdiction)
+    # Re-read under a lock: the caller's objects may be stale.
+    milestone = Milestone.objects.select_for_update().select_related("case").get(pk=milestone.pk)
     if milestone.done:
         raise ValidationError(_("该节点已完成。"))
     if milestone.case.status in (Status.CLOSED, Status.WITHDRAWN):

@@ -74,4 +74,4 @@ def org_code_is_valid(code: str) -> bool:
 def validate_credit_code(value: str) -> None:
     problems = credit_code_problems(value)
     if problems:
-        raise ValidationError(problems, code="credit_code")
+        raise ValidationError([ValidationError(p, code="credit_code") for p in problems])

@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from tracker import selectors, services
+from tracker import inspection_selectors, selectors, services, timeline
 from tracker.filters import CaseFilterSet
 from tracker.forms import (
     CaseForm,
@@ -26,6 +27,7 @@ from tracker.forms import (
     SupersedeForm,
     TransitionForm,
 )
+from tracker.forms_audit import TimelineFilterForm
 from tracker.models import Case, Evidence, Jurisdiction
 from tracker.registry import get_kind, kind_choices, kinds
 from tracker.scoping import (
@@ -37,9 +39,18 @@ from tracker.scoping import (
     role_required,
 )
 from tracker.tables import CaseTable
+from tracker.views_audit import log_personal_view
 from tracker.workflow import Status, edge_for
 
 PER_PAGE = 25
+
+
+def posted_version(request: HttpRequest, current: int) -> int:
+    """The version the form was loaded at; a missing or tampered value counts as stale (0)."""
+    if request.method != "POST":
+        return current
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else 0
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -55,6 +66,9 @@ def _form_errors(form, exc: ValidationError) -> None:
 @role_required(*ALL_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = selectors.dashboard(request.user)
+    from tracker.charts import dashboard_charts
+
+    context["charts"] = dashboard_charts(request.user)
     return render(request, "tracker/dashboard.html", context)
 
 
@@ -140,39 +154,122 @@ def _is_m2m(spec, name: str) -> bool:
     return spec.subject_model._meta.get_field(name).many_to_many
 
 
+HISTORY_ON_DETAIL = 20
+HISTORY_PER_PAGE = 50
+
+
 @login_required
 @role_required(*READERS)
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case page; ``?as_of=YYYY-MM-DD[THH:MM]`` shows the whole case as it stood then."""
     case = selectors.case_detail(request.user, reference)
-    return render(request, "tracker/case_detail.html", _detail_context(request, case))
+    log_personal_view(request, case, "case")
+    state, status = None, 200
+    if "as_of" in request.GET:
+        try:
+            at = timeline.parse_as_of(request.GET["as_of"])
+        except timeline.TimelineError as exc:
+            messages.error(request, _("%(e)s 下面显示的是当前状态。") % {"e": exc})
+            status = 400
+        else:
+            state = timeline.case_state_as_of(case, at)
+            if state is None:
+                messages.warning(
+                    request,
+                    _("该事项在 %(t)s 时尚未登记（登记于 %(c)s）。下面显示的是当前状态。")
+                    % {
+                        "t": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+                        "c": timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M"),
+                    },
+                )
+    context = _detail_context(request, case, state)
+    return render(request, "tracker/case_detail.html", context, status=status)
 
 
-def _detail_context(request: HttpRequest, case: Case) -> dict:
+def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
+    """The case page's context: the current case, or a historical state (read-only)."""
+    if state is None:
+        today = timezone.localdate()
+        shown = case
+        subject_fields = selectors.subject_fields(case)
+        milestones = selectors.case_milestones(case)
+        evidence_list = selectors.case_evidence(case)
+        notes = selectors.case_notes(case)
+        history = timeline.case_timeline(case, per_page=HISTORY_ON_DETAIL)
+        inspection = inspection_selectors.case_inspection(case, request.user)
+        timeline.mark_review(
+            history.entries, inspection.marker.reviewed_up_to if inspection.marker else None
+        )
+    else:
+        today = timezone.localtime(state.at).date()
+        shown = state.case
+        subject_fields = state.subject_fields
+        milestones = state.milestones
+        evidence_list = state.evidence
+        notes = state.notes
+        history = timeline.case_timeline(case, until=state.at, per_page=HISTORY_ON_DETAIL)
+        inspection = None
+    historical = state is not None
     return {
-        "case": case,
-        "spec": case.kind_spec,
-        "subject_fields": selectors.subject_fields(case),
-        "milestones": selectors.case_milestones(case),
-        "evidence_list": selectors.case_evidence(case),
-        "notes": selectors.case_notes(case),
-        "history": selectors.case_history(case)[:50],
-        "actions": selectors.allowed_actions(case, request.user),
-        "can_edit": request.user.is_editor and case.status not in (Status.CLOSED,),
-        "action_labels": selectors.ACTION_LABELS,
+        "case": shown,
+        "spec": shown.kind_spec,
+        "subject_fields": subject_fields,
+        "milestones": milestones,
+        "evidence_list": evidence_list,
+        "notes": notes,
+        "history": history.entries,
+        "timeline": history,
+        "actions": [] if historical else selectors.allowed_actions(case, request.user),
+        "can_edit": not historical
+        and request.user.is_editor
+        and case.status not in (Status.CLOSED,),
+        "action_labels": timeline.ACTION_LABELS,
+        "historical": historical,
+        "as_of": state.at if historical else None,
+        "overdue_days": shown.days_overdue(today),
+        "overdue_milestones": {m.pk for m in milestones if m.is_overdue(today)},
+        "inspection": inspection,
     }
 
 
 @login_required
 @role_required(*READERS)
 def case_history(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case timeline: every change, filterable by kind of change and user, paginated."""
     case = selectors.case_detail(request.user, reference)
+    log_personal_view(request, case, "case_history")
+    form = TimelineFilterForm(request.GET or None, users=timeline.case_timeline_users(case))
+    action, user_id = "", None
+    if form.is_bound:
+        valid = form.is_valid()
+        action = form.cleaned_data.get("action") or ""
+        user_id = form.cleaned_data.get("user")
+        if not valid:
+            messages.error(request, _("筛选条件有误，已忽略无效的条件。"))
+    page = timeline.case_timeline(
+        case,
+        action=action,
+        user_id=user_id,
+        page=request.GET.get("page", 1),
+        per_page=HISTORY_PER_PAGE,
+    )
+    marker = inspection_selectors.review_marker(case, request.user)
+    timeline.mark_review(page.entries, marker)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "tracker/case_history.html",
         {
             "case": case,
-            "history": selectors.case_history(case),
-            "action_labels": selectors.ACTION_LABELS,
+            "history": page.entries,
+            "timeline": page,
+            "form": form,
+            "query": query.urlencode(),
+            "marker": marker,
+            "controls": True,
+            "can_review": request.user.is_inspector,
+            "action_labels": timeline.ACTION_LABELS,
         },
     )
 
@@ -194,7 +291,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         data, prefix="s", instance=case.subject, jurisdiction=case.jurisdiction
     )
     stale_changes: list[str] = []
-    version = request.POST.get("version", case.version) if data else case.version
+    version = posted_version(request, case.version)
     if request.method == "POST" and case_form.is_valid() and subject_form.is_valid():
         fields = {
             k: v
@@ -207,7 +304,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
             services.case_update(
                 case=case,
                 by=request.user,
-                expected_version=int(version),
+                expected_version=version,
                 case_fields=fields,
                 subject_fields=subject_data,
                 m2m=m2m,

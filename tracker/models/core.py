@@ -43,7 +43,7 @@ class Jurisdiction(models.Model):
         related_name="children",
     )
     # Materialised path of codes ("/330000/330100/330102/") for subtree scoping.
-    path = models.CharField(_("路径"), max_length=200, db_index=True, editable=False)
+    path = models.CharField(_("路径"), max_length=200, db_index=True, editable=False, blank=True)
     valid_from = models.DateField(_("启用日期"), null=True, blank=True)
     valid_to = models.DateField(_("停用日期"), null=True, blank=True)
     predecessor_code = models.CharField(_("原代码"), max_length=6, blank=True)

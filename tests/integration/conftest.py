@@ -1,0 +1,1 @@
+from tests.transactional import committed_db, pytest_runtest_teardown  # noqa: F401
