@@ -1,0 +1,65 @@
+"""Property tests (hypothesis): random input never crashes the identifier checks; it yields a
+value or a clear error."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.factories import credit_check_char
+from tracker.validators import (
+    CREDIT_ALPHABET,
+    credit_code_problems,
+    org_code_is_valid,
+    validate_credit_code,
+    validate_division_code,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_credit_code_check_never_crashes(value):
+    problems = credit_code_problems(value)
+    assert isinstance(problems, list)
+    assert all(isinstance(p, str) and p for p in problems)
+    try:
+        validate_credit_code(value)
+    except ValidationError as exc:
+        assert exc.messages
+    else:
+        assert problems == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=CREDIT_ALPHABET, min_size=17, max_size=17))
+def test_computed_check_character_always_validates(body):
+    code = body + credit_check_char(body)
+    assert credit_code_problems(code) == []
+    assert credit_code_problems(code.lower()) == []  # case-insensitive input
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=CREDIT_ALPHABET, min_size=17, max_size=17),
+    st.sampled_from(CREDIT_ALPHABET),
+)
+def test_any_other_check_character_is_refused_with_the_expected_one_named(body, wrong):
+    right = credit_check_char(body)
+    if wrong == right:
+        return
+    problems = credit_code_problems(body + wrong)
+    assert len(problems) == 1 and right in problems[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=12))
+def test_division_code_and_org_code_never_crash(value):
+    try:
+        validate_division_code(value)
+    except ValidationError as exc:
+        assert exc.messages
+    assert org_code_is_valid(value) in (True, False)
