@@ -1,0 +1,117 @@
+"""Hardening: headers, CSP without inline scripts, login throttling with a cool-off, security
+logging without secrets, Chinese error pages, and a clean ``check --deploy`` in production."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.test import Client, RequestFactory
+
+from tests.factories import PASSWORD
+from tracker import errors
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_security_headers_and_csp(client_as, alice):
+    response = client_as(alice).get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    csp = response["Content-Security-Policy"]
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+    assert "'self'" in script_src and "unsafe-inline" not in script_src
+    assert "frame-ancestors 'none'" in csp
+    assert b"<script" not in response.content  # no inline scripts anywhere on the page
+
+
+def test_session_cookie_is_httponly_and_expires_on_close(alice, settings):
+    client = Client()
+    client.post("/accounts/login/", {"username": alice.username, "password": PASSWORD})
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"]
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # inactivity timeout restarts on every request
+
+
+def test_login_lockout_with_cool_off(alice, caplog):
+    client = Client()
+    caplog.set_level(logging.INFO, logger="tracker.security")
+    start = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            r = client.post(
+                "/accounts/login/", {"username": alice.username, "password": "wrong-pw"}
+            )
+            assert r.status_code in (200, 429)
+        locked = client.post("/accounts/login/", {"username": alice.username, "password": PASSWORD})
+        assert locked.status_code == 429
+        assert "登录已暂时锁定" in locked.content.decode()
+    # Never a permanent lock: after the cool-off the right password works again.
+    with time_machine.travel(start + datetime.timedelta(minutes=16), tick=False):
+        ok = client.post("/accounts/login/", {"username": alice.username, "password": PASSWORD})
+        assert ok.status_code == 302
+    text = caplog.text
+    assert "login_failed" in text and "lockout" in text and "login_success" in text
+    assert "wrong-pw" not in text and PASSWORD not in text
+    assert alice.username not in text  # accounts are pseudonymised in the log
+
+
+def test_at_most_100_failures_per_account_per_hour(settings):
+    per_window = settings.AXES_FAILURE_LIMIT
+    windows_per_hour = 60 / (settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    assert "username" in settings.AXES_LOCKOUT_PARAMETERS
+    assert per_window * windows_per_hour <= 100
+    assert settings.AXES_COOLOFF_TIME  # a cool-off, never a permanent lock
+
+
+def test_password_validators_refuse_weak_passwords(carol):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("12345678", carol)
+    validate_password("Qinglan-reform-2026!", carol)
+
+
+def test_permission_denial_is_logged_and_answered_in_chinese(client_as, ivan, case_a, caplog):
+    caplog.set_level(logging.INFO, logger="tracker.security")
+    response = client_as(ivan).get(f"/cases/{case_a.reference}/edit/")
+    assert response.status_code == 403
+    assert "无权访问" in response.content.decode()
+    assert "permission_denied" in caplog.text
+
+
+def test_not_found_and_server_error_pages_in_chinese(client_as, alice):
+    response = client_as(alice).get("/cases/330102-ITEM-2099-9999/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
+    server_error = errors.server_error(RequestFactory().get("/"))
+    body = server_error.content.decode()
+    assert server_error.status_code == 500 and "系统错误" in body
+    assert "Traceback" not in body
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "tracker.example.gov.cn",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
