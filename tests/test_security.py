@@ -115,3 +115,17 @@ def test_check_deploy_is_clean_with_production_variables():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_locked_database_answers_503_not_500(alice, rf):
+    from django.db import OperationalError
+
+    from tracker.middleware import DatabaseBusyMiddleware
+
+    request = rf.get("/cases/")
+    request.user = alice
+    middleware = DatabaseBusyMiddleware(lambda r: None)
+    response = middleware.process_exception(request, OperationalError("database is locked"))
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "系统繁忙" in response.content.decode()
+    assert middleware.process_exception(request, OperationalError("no such table")) is None
