@@ -71,6 +71,7 @@ class OfficialPostForm(ScopedFormMixin, forms.ModelForm):
             "person_ref",
             "person_name",
             "employing_unit",
+            "employing_department",
             "post",
             "rank_band",
             "person_status",
@@ -92,6 +93,7 @@ class OfficialPostForm(ScopedFormMixin, forms.ModelForm):
     def __init__(self, *args, jurisdiction: Jurisdiction | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["firm"].queryset = IntermediaryFirm.objects.filter(jurisdiction=jurisdiction)
+        self.limit_departments("employing_department", jurisdiction)
         self.fields["firm_name"].required = False
 
     def clean(self):

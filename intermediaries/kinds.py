@@ -93,6 +93,7 @@ POST = CaseKind(
         "person_ref",
         "person_name",
         "employing_unit",
+        "employing_department",
         "post",
         "rank_band",
         "person_status",

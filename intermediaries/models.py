@@ -288,6 +288,15 @@ class OfficialPost(models.Model):
     )
     person_name = models.CharField(_("姓名"), max_length=50)
     employing_unit = models.CharField(_("工作单位"), max_length=200)
+    employing_department = models.ForeignKey(
+        "tracker.Department",
+        verbose_name=_("所在部门（在册）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials_in_posts",
+        help_text=_("工作单位为在册部门时选择，便于按机关穿透查看。"),
+    )
     post = models.CharField(_("职务"), max_length=100)
     rank_band = models.CharField(_("职级"), max_length=20, choices=RankBand.choices)
     person_status = models.CharField(_("人员状态"), max_length=20, choices=PersonStatus.choices)

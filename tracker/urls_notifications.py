@@ -1,7 +1,20 @@
-"""URL patterns for the notifications pages (included from tracker/urls.py)."""
+"""URL patterns for notifications, overdue explanations and deadline extensions."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tracker import views_notifications as views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/read-all/", views.notification_read_all, name="read_all"),
+    path("notifications/email/", views.email_preference, name="email_preference"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="read"),
+    path(
+        "cases/<str:reference>/overdue-explanation/",
+        views.overdue_explanation,
+        name="overdue_explanation",
+    ),
+    path("cases/<str:reference>/extend-deadline/", views.extend_deadline, name="extend_deadline"),
+]

@@ -1,0 +1,556 @@
+"""Red flags (红旗预警): patterns that suggest a clean-up was sham or a fee came back.
+
+Each rule is a selector over cases (SQL ``Exists`` where the rule allows it, so lists can be
+filtered by it) and has a per-case check that explains itself in Chinese. Withdrawn cases
+(registered in error) are never flagged.
+
+Rules:
+
+1. fee_reintroduced — a fee item, not itself cancelled, whose name closely resembles a fee
+   cancelled (disposition 取消) in the same jurisdiction and registered no later than it
+   (``difflib`` ratio of the normalised names ≥ ``FEE_SIMILARITY_THRESHOLD``).
+2. item_retain_no_basis — an intermediary item kept (保留) without a legal basis;
+   item_provider_affiliated — a kept item whose provider firm is affiliated with the case's
+   department or with the department of one of its approval items.
+3. post_kept_serving — an official's post kept with approval (按规定审批保留) for a serving
+   official; post_kept_paid — a kept post that is paid.
+4. decoupling_still_tied — a decoupling completed or closed while the firm (or the firm it became)
+   still shares staff or premises with the agency; decoupling_official_in_post — … while an
+   official is still recorded in a post there (post case open, or no end date, or an end date
+   still ahead).
+5. milestone_out_of_order — a milestone done while an earlier required one is not, or done on an
+   earlier date than an earlier milestone; milestone_future_date — done with a future date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fees.models import FeeDisposition
+from intermediaries.models import (
+    DecouplingCase,
+    IntermediaryItem,
+    ItemDisposition,
+    OfficialPost,
+    PersonStatus,
+    PostDisposition,
+)
+from tracker.models import Case, Milestone, User
+from tracker.scoping import user_role
+from tracker.workflow import OPEN_STATUSES, Role, Status
+
+FEE_SIMILARITY_THRESHOLD = 0.75
+CLOSED_DECOUPLING = (Status.COMPLETED, Status.CLOSED)
+SUMMARY_ROLES = (Role.ADMIN, Role.INSPECTOR)
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """One red flag raised on one case: which rule and, in Chinese, why."""
+
+    code: str
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: object  # lazy translation
+    group: int  # the issue's rule number (1-5)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("fee_reintroduced", gettext_lazy("疑似变换名称恢复已取消收费"), 1),
+    Rule("item_retain_no_basis", gettext_lazy("保留中介事项无设定依据"), 2),
+    Rule("item_provider_affiliated", gettext_lazy("保留事项由审批部门所属机构实施"), 2),
+    Rule("post_kept_serving", gettext_lazy("在职干部兼职被审批保留"), 3),
+    Rule("post_kept_paid", gettext_lazy("保留的兼职仍取酬"), 3),
+    Rule("decoupling_still_tied", gettext_lazy("脱钩后仍人员混用或合署办公"), 4),
+    Rule("decoupling_official_in_post", gettext_lazy("脱钩后仍有干部在机构任职"), 4),
+    Rule("milestone_out_of_order", gettext_lazy("节点完成顺序异常"), 5),
+    Rule("milestone_future_date", gettext_lazy("节点完成日期晚于今天"), 5),
+)
+RULE_LABELS = {r.code: r.label for r in RULES}
+
+
+def filter_choices() -> list[tuple[str, object]]:
+    """Choices for a list filter: any flag, or one rule."""
+    return [("any", gettext_lazy("任一红旗")), *((r.code, r.label) for r in RULES)]
+
+
+# --- rule 1: fee names --------------------------------------------------------------------
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_name(name: str) -> str:
+    """Drop spaces and punctuation (full-width too) and fold case before comparing names."""
+    return _NOT_WORD.sub("", name or "").lower()
+
+
+def name_similarity(a: str, b: str) -> float:
+    """How alike two fee names are, 0..1 (difflib ratio of the normalised names)."""
+    a, b = normalise_name(a), normalise_name(b)
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@dataclass(frozen=True)
+class _FeeRow:
+    case_id: int
+    reference: str
+    jurisdiction_id: int
+    registered_on: datetime.date
+    name: str
+
+
+def _fee_rows(queryset: models.QuerySet[Case]) -> list[_FeeRow]:
+    return [
+        _FeeRow(*row)
+        for row in queryset.values_list(
+            "pk", "reference", "jurisdiction_id", "registered_on", "fee_item__name"
+        )
+        if row[4] is not None
+    ]
+
+
+def _cancelled_fee_rows(jurisdiction_ids: set[int]) -> dict[int, list[_FeeRow]]:
+    cancelled = (
+        Case.objects.filter(
+            kind="fee",
+            disposition=FeeDisposition.FEE_CANCEL,
+            jurisdiction_id__in=jurisdiction_ids,
+        )
+        .exclude(status=Status.WITHDRAWN)
+        .order_by("registered_on", "id")
+    )
+    by_place: dict[int, list[_FeeRow]] = defaultdict(list)
+    for row in _fee_rows(cancelled):
+        by_place[row.jurisdiction_id].append(row)
+    return by_place
+
+
+def _fee_candidates(queryset: models.QuerySet[Case]) -> models.QuerySet[Case]:
+    return (
+        queryset.filter(kind="fee")
+        .exclude(status=Status.WITHDRAWN)
+        .exclude(disposition=FeeDisposition.FEE_CANCEL)
+    )
+
+
+def _fee_matches(
+    candidates: list[_FeeRow], cancelled: dict[int, list[_FeeRow]]
+) -> dict[int, list[tuple[_FeeRow, float]]]:
+    """For each candidate fee, the cancelled fees of its jurisdiction its name resembles.
+
+    Same score as ``name_similarity``; cheap upper bounds (length, then difflib's quick
+    ratios) skip most pairs before the full ratio is computed.
+    """
+    threshold = FEE_SIMILARITY_THRESHOLD
+    matchers: dict[int, list[tuple[_FeeRow, str, SequenceMatcher]]] = {}
+    for place, olds in cancelled.items():
+        for old in olds:
+            norm = normalise_name(old.name)
+            if norm:
+                matcher = SequenceMatcher(None, autojunk=False)
+                matcher.set_seq2(norm)
+                matchers.setdefault(place, []).append((old, norm, matcher))
+    found: dict[int, list[tuple[_FeeRow, float]]] = {}
+    for fee in candidates:
+        name = normalise_name(fee.name)
+        if not name:
+            continue
+        for old, old_name, matcher in matchers.get(fee.jurisdiction_id, ()):
+            if old.case_id == fee.case_id or fee.registered_on < old.registered_on:
+                continue
+            if 2 * min(len(name), len(old_name)) < threshold * (len(name) + len(old_name)):
+                continue
+            if name == old_name:
+                score = 1.0
+            else:
+                matcher.set_seq1(name)
+                if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+                    continue
+                score = matcher.ratio()
+            if score >= threshold:
+                found.setdefault(fee.case_id, []).append((old, score))
+    return found
+
+
+def fee_reintroduced_ids(queryset: models.QuerySet[Case]) -> list[int]:
+    """Ids of the fee cases in ``queryset`` that resemble a cancelled fee (Python matching)."""
+    candidates = _fee_rows(_fee_candidates(queryset))
+    if not candidates:
+        return []
+    cancelled = _cancelled_fee_rows({c.jurisdiction_id for c in candidates})
+    return sorted(_fee_matches(candidates, cancelled))
+
+
+# --- rules 2-5 as SQL conditions ----------------------------------------------------------
+
+
+def _q_item_retain_no_basis(today: datetime.date) -> Q:
+    no_basis = IntermediaryItem.objects.filter(case=OuterRef("pk"), legal_basis__regex=r"^\s*$")
+    return Q(kind="item", disposition=ItemDisposition.RETAIN) & Q(Exists(no_basis))
+
+
+def _q_item_provider_affiliated(today: datetime.date) -> Q:
+    affiliated = IntermediaryItem.objects.filter(
+        case=OuterRef("pk"), provider_firm__supervising_agency__isnull=False
+    ).filter(
+        Q(provider_firm__supervising_agency=OuterRef("department"))
+        | Q(approval_items__department=F("provider_firm__supervising_agency"))
+    )
+    return Q(kind="item", disposition=ItemDisposition.RETAIN) & Q(Exists(affiliated))
+
+
+def _q_post_kept(**subject: object) -> Q:
+    kept = OfficialPost.objects.filter(case=OuterRef("pk"), **subject)
+    return Q(kind="post", disposition=PostDisposition.KEEP_APPROVED) & Q(Exists(kept))
+
+
+def _q_post_kept_serving(today: datetime.date) -> Q:
+    return _q_post_kept(person_status=PersonStatus.SERVING)
+
+
+def _q_post_kept_paid(today: datetime.date) -> Q:
+    return _q_post_kept(paid=True)
+
+
+def _tied_firm_q(prefix: str) -> Q:
+    return Q(**{f"{prefix}__shares_staff_with_agency": True}) | Q(
+        **{f"{prefix}__shares_premises_with_agency": True}
+    )
+
+
+def _q_decoupling_still_tied(today: datetime.date) -> Q:
+    tied = DecouplingCase.objects.filter(case=OuterRef("pk")).filter(
+        _tied_firm_q("firm") | _tied_firm_q("new_firm")
+    )
+    return Q(kind="firm", status__in=CLOSED_DECOUPLING) & Q(Exists(tied))
+
+
+def posts_still_held_q(today: datetime.date, prefix: str = "") -> Q:
+    """An official's post still on record: its case open, or no end date, or one still ahead."""
+    p = f"{prefix}__" if prefix else ""
+    return ~Q(**{f"{p}case__status": Status.WITHDRAWN}) & (
+        Q(**{f"{p}case__status__in": OPEN_STATUSES})
+        | Q(**{f"{p}held_to__isnull": True})
+        | Q(**{f"{p}held_to__gt": today})
+    )
+
+
+def _q_decoupling_official_in_post(today: datetime.date) -> Q:
+    held = OfficialPost.objects.filter(posts_still_held_q(today)).filter(
+        Q(firm=OuterRef("firm")) | Q(firm=OuterRef("new_firm"))
+    )
+    with_official = DecouplingCase.objects.filter(case=OuterRef("pk")).filter(Exists(held))
+    return Q(kind="firm", status__in=CLOSED_DECOUPLING) & Q(Exists(with_official))
+
+
+def _q_milestone_out_of_order(today: datetime.date) -> Q:
+    earlier_problem = Milestone.objects.filter(
+        case=OuterRef("case"), order__lt=OuterRef("order")
+    ).filter(
+        Q(required=True, done=False) | Q(done=True, effective_date__gt=OuterRef("effective_date"))
+    )
+    done_too_early = Milestone.objects.filter(case=OuterRef("pk"), done=True).filter(
+        Exists(earlier_problem)
+    )
+    return Q(Exists(done_too_early))
+
+
+def _q_milestone_future_date(today: datetime.date) -> Q:
+    return Q(
+        Exists(Milestone.objects.filter(case=OuterRef("pk"), done=True, effective_date__gt=today))
+    )
+
+
+SQL_RULES: dict[str, Callable[[datetime.date], Q]] = {
+    "item_retain_no_basis": _q_item_retain_no_basis,
+    "item_provider_affiliated": _q_item_provider_affiliated,
+    "post_kept_serving": _q_post_kept_serving,
+    "post_kept_paid": _q_post_kept_paid,
+    "decoupling_still_tied": _q_decoupling_still_tied,
+    "decoupling_official_in_post": _q_decoupling_official_in_post,
+    "milestone_out_of_order": _q_milestone_out_of_order,
+    "milestone_future_date": _q_milestone_future_date,
+}
+
+
+def rule_q(code: str, queryset: models.QuerySet[Case], today: datetime.date | None = None) -> Q:
+    """The condition of one rule as a Q on Case (fee names are matched in Python first)."""
+    today = today or timezone.localdate()
+    if code == "fee_reintroduced":
+        return Q(pk__in=fee_reintroduced_ids(queryset))
+    return SQL_RULES[code](today)
+
+
+def any_flag_q(queryset: models.QuerySet[Case], today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    q = Q(pk__in=fee_reintroduced_ids(queryset))
+    for build in SQL_RULES.values():
+        q |= build(today)
+    return q
+
+
+def cases_with_red_flags(
+    queryset: models.QuerySet[Case], code: str | None = "any", today: datetime.date | None = None
+) -> models.QuerySet[Case]:
+    """The cases of ``queryset`` raising any red flag (or the one rule ``code``).
+
+    For a list filter: ``cases_with_red_flags(qs, value)`` with ``value`` from
+    ``filter_choices()``; an empty value returns ``queryset`` unchanged.
+    """
+    if not code:
+        return queryset
+    live = queryset.exclude(status=Status.WITHDRAWN)
+    if code == "any":
+        return live.filter(any_flag_q(live, today))
+    if code not in RULE_LABELS:
+        return queryset.none()
+    return live.filter(rule_q(code, live, today))
+
+
+# --- one case, explained ------------------------------------------------------------------
+
+
+def _flag(code: str, message: str) -> RedFlag:
+    return RedFlag(code=code, label=str(RULE_LABELS[code]), message=message)
+
+
+def _fee_flags(case: Case, today: datetime.date) -> list[RedFlag]:
+    if case.disposition == FeeDisposition.FEE_CANCEL:
+        return []
+    candidates = _fee_rows(Case.objects.filter(pk=case.pk))
+    if not candidates:
+        return []
+    cancelled = _cancelled_fee_rows({case.jurisdiction_id})
+    matches = _fee_matches(candidates, cancelled).get(case.pk, [])
+    return [
+        _flag(
+            "fee_reintroduced",
+            _(
+                "收费项目“%(name)s”与本地区已取消的收费“%(old)s”（%(ref)s）名称相似度 %(pct)d%%，"
+                "疑似变换名称恢复收费。"
+            )
+            % {
+                "name": candidates[0].name,
+                "old": old.name,
+                "ref": old.reference,
+                "pct": round(score * 100),
+            },
+        )
+        for old, score in matches
+    ]
+
+
+def _item_flags(case: Case, today: datetime.date) -> list[RedFlag]:
+    item = (
+        IntermediaryItem.objects.filter(case=case)
+        .select_related("provider_firm__supervising_agency")
+        .first()
+    )
+    if item is None or case.disposition != ItemDisposition.RETAIN:
+        return []
+    flags = []
+    if not item.legal_basis_list():
+        flags.append(
+            _flag(
+                "item_retain_no_basis",
+                _("中介服务事项“%(name)s”决定保留，但未填写设定依据。") % {"name": item.name},
+            )
+        )
+    firm = item.provider_firm
+    if firm is not None and firm.supervising_agency_id:
+        departments = {case.department_id} | set(
+            item.approval_items.exclude(department=None).values_list("department_id", flat=True)
+        )
+        if firm.supervising_agency_id in departments:
+            flags.append(
+                _flag(
+                    "item_provider_affiliated",
+                    _(
+                        "保留的中介服务事项由“%(firm)s”实施，该机构挂靠于审批部门“%(agency)s”"
+                        "（%(type)s）。"
+                    )
+                    % {
+                        "firm": firm.name,
+                        "agency": firm.supervising_agency,
+                        "type": firm.get_affiliation_type_display(),
+                    },
+                )
+            )
+    return flags
+
+
+def _post_flags(case: Case, today: datetime.date) -> list[RedFlag]:
+    post = OfficialPost.objects.filter(case=case).first()
+    if post is None or case.disposition != PostDisposition.KEEP_APPROVED:
+        return []
+    flags = []
+    if post.person_status == PersonStatus.SERVING:
+        flags.append(
+            _flag(
+                "post_kept_serving",
+                _("在职干部不得在企业兼职，但本事项处理决定为“按规定审批保留”。"),
+            )
+        )
+    if post.paid:
+        flags.append(_flag("post_kept_paid", _("经审批保留的兼职不得取酬，但登记为取酬。")))
+    return flags
+
+
+def _decoupling_flags(case: Case, today: datetime.date) -> list[RedFlag]:
+    if case.status not in CLOSED_DECOUPLING:
+        return []
+    dc = DecouplingCase.objects.filter(case=case).select_related("firm", "new_firm").first()
+    if dc is None:
+        return []
+    flags = []
+    status = case.get_status_display()
+    for firm in filter(None, (dc.firm, dc.new_firm)):
+        shared = []
+        if firm.shares_staff_with_agency:
+            shared.append(_("与机关人员混用"))
+        if firm.shares_premises_with_agency:
+            shared.append(_("与机关合署办公"))
+        if shared:
+            flags.append(
+                _flag(
+                    "decoupling_still_tied",
+                    _("脱钩改制已%(status)s，但“%(firm)s”仍登记为%(what)s。")
+                    % {"status": status, "firm": firm.name, "what": "、".join(shared)},
+                )
+            )
+    firm_ids = [f for f in (dc.firm_id, dc.new_firm_id) if f]
+    posts = list(
+        OfficialPost.objects.filter(posts_still_held_q(today), firm_id__in=firm_ids)
+        .select_related("case", "firm")
+        .order_by("case__reference")
+    )
+    if posts:
+        refs = "、".join(p.case.reference for p in posts[:10])
+        flags.append(
+            _flag(
+                "decoupling_official_in_post",
+                _("脱钩改制已%(status)s，但仍有 %(n)d 名干部登记在该机构任职（%(refs)s）。")
+                % {"status": status, "n": len(posts), "refs": refs},
+            )
+        )
+    return flags
+
+
+def _milestone_flags(case: Case, today: datetime.date) -> list[RedFlag]:
+    milestones = list(case.milestones.order_by("order"))
+    flags = []
+    for m in milestones:
+        if not m.done:
+            continue
+        earlier = [e for e in milestones if e.order < m.order]
+        pending = [e.name for e in earlier if e.required and not e.done]
+        later_dated = [
+            e.name
+            for e in earlier
+            if e.done and e.effective_date and e.effective_date > m.effective_date
+        ]
+        if pending:
+            flags.append(
+                _flag(
+                    "milestone_out_of_order",
+                    _("节点“%(name)s”已完成，但此前的必需节点“%(pending)s”尚未完成。")
+                    % {"name": m.name, "pending": "、".join(pending)},
+                )
+            )
+        if later_dated:
+            flags.append(
+                _flag(
+                    "milestone_out_of_order",
+                    _("节点“%(name)s”的完成日期（%(d)s）早于此前节点“%(earlier)s”的完成日期。")
+                    % {
+                        "name": m.name,
+                        "d": m.effective_date.isoformat(),
+                        "earlier": "、".join(later_dated),
+                    },
+                )
+            )
+        if m.effective_date and m.effective_date > today:
+            flags.append(
+                _flag(
+                    "milestone_future_date",
+                    _("节点“%(name)s”的完成日期 %(d)s 晚于今天。")
+                    % {"name": m.name, "d": m.effective_date.isoformat()},
+                )
+            )
+    return flags
+
+
+KIND_CHECKS: dict[str, Callable[[Case, datetime.date], list[RedFlag]]] = {
+    "fee": _fee_flags,
+    "item": _item_flags,
+    "post": _post_flags,
+    "firm": _decoupling_flags,
+}
+
+
+def flags_for_case(case: Case, today: datetime.date | None = None) -> list[RedFlag]:
+    """Every red flag the case raises now, each with a Chinese explanation."""
+    today = today or timezone.localdate()
+    if case.status == Status.WITHDRAWN:
+        return []
+    check = KIND_CHECKS.get(case.kind)
+    flags = check(case, today) if check else []
+    return flags + _milestone_flags(case, today)
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+def red_flag_summary(
+    user: User, today: datetime.date | None = None, limit: int = 10
+) -> dict | None:
+    """Flag counts per rule in the user's scope and the first flagged cases (admins, inspectors).
+
+    ``None`` for other roles. At most four queries (two of them for the fee-name match).
+    """
+    if user_role(user) not in SUMMARY_ROLES:
+        return None
+    today = today or timezone.localdate()
+    scoped = Case.objects.for_user(user).exclude(status=Status.WITHDRAWN)
+    fee_ids = fee_reintroduced_ids(scoped)
+    conditions = {"fee_reintroduced": Q(pk__in=fee_ids)}
+    conditions.update({code: build(today) for code, build in SQL_RULES.items()})
+    any_q = Q()
+    for q in conditions.values():
+        any_q |= q
+    counts = scoped.aggregate(
+        total=Count("pk", filter=any_q),
+        **{code: Count("pk", filter=q) for code, q in conditions.items()},
+    )
+    cases = list(
+        scoped.filter(any_q)
+        .select_related("jurisdiction", "department", "owner")
+        .order_by("deadline", "id")[:limit]
+        if counts["total"]
+        else []
+    )
+    return {
+        "total": counts["total"],
+        "rules": [{"code": r.code, "label": r.label, "count": counts[r.code]} for r in RULES],
+        "cases": cases,
+    }
