@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from fees.forms import FeeItemForm
+from fees.importers import FeeImporter
 from fees.models import FeeDisposition, FeeItem
 from tracker.registry import CaseKind, MilestoneSpec, register
 
@@ -27,6 +28,7 @@ FEE = CaseKind(
         MilestoneSpec("notice", _("公告与检查"), required=False),
     ],
     form_class=FeeItemForm,
+    importer=FeeImporter(),
     subject_detail_fields=[
         "name",
         "sub_items",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from intermediaries.forms import DecouplingForm, ItemForm, OfficialPostForm
+from intermediaries.importers import FirmImporter, ItemImporter, PostImporter
 from intermediaries.models import (
     DecouplingCase,
     DecouplingDisposition,
@@ -33,6 +34,7 @@ ITEM = CaseKind(
         MilestoneSpec("follow_up", _("检查回头看"), required=False),
     ],
     form_class=ItemForm,
+    importer=ItemImporter(),
     subject_detail_fields=[
         "name",
         "approval_items",
@@ -67,6 +69,7 @@ FIRM = CaseKind(
         MilestoneSpec("follow_up", _("回头看"), required=False),
     ],
     form_class=DecouplingForm,
+    importer=FirmImporter(),
     subject_detail_fields=["firm", "agency", "affiliation_type", "transition_until", "new_firm"],
 )
 
@@ -89,6 +92,7 @@ POST = CaseKind(
         MilestoneSpec("filed", _("组织部门备案销号")),
     ],
     form_class=OfficialPostForm,
+    importer=PostImporter(),
     subject_detail_fields=[
         "person_ref",
         "person_name",

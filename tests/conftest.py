@@ -91,3 +91,14 @@ def client_as(db) -> Callable[[User], Client]:
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Hashing with the production hasher costs ~0.3 s a user; tests need no such cost."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

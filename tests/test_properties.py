@@ -3,6 +3,8 @@ value or a clear error."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings
@@ -63,3 +65,25 @@ def test_division_code_and_org_code_never_crash(value):
     except ValidationError as exc:
         assert exc.messages
     assert org_code_is_valid(value) in (True, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime.datetime(1990, 1, 1),
+        max_value=datetime.datetime(2100, 1, 1),
+        timezones=st.just(datetime.UTC),
+    )
+)
+def test_audit_datetime_canonical_form_is_the_same_from_every_source(dt):
+    """Write time (aware datetime), SQLite text, PostgreSQL text and naive UTC all agree, so
+    verify_audit's fast read path computes exactly the digests written with the changes."""
+    from tracker.audit import _norm_datetime
+
+    expected = _norm_datetime(dt)
+    sqlite_text = dt.replace(tzinfo=None).isoformat(" ")
+    fraction = f".{dt.microsecond:06d}".rstrip("0") if dt.microsecond else ""
+    pg_text = f"{dt:%Y-%m-%d %H:%M:%S}{fraction}+00"
+    assert _norm_datetime(sqlite_text) == expected
+    assert _norm_datetime(pg_text) == expected
+    assert _norm_datetime(dt.replace(tzinfo=None)) == expected

@@ -98,3 +98,7 @@ class CaseAdmin(ReadOnlyHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Monthly reports: view only (registered in their own module).
+from tracker import admin_reports  # noqa: E402, F401

@@ -35,6 +35,7 @@ class CaseKind:
     subject_detail_fields: list[str] = field(default_factory=list)
     personal: bool = False  # subject holds personal information (read-logged, never in reports)
     stream: str = ""  # report stream letter A/B/C/D
+    importer: Any = None  # a tracker.importing.KindImporter: spreadsheet columns for this kind
 
     def disposition_label(self, value: str) -> str:
         return str(dict(self.dispositions).get(value, value or ""))

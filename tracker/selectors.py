@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -11,9 +11,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker import timeline
 from tracker.models import Case, Evidence, Milestone, Note, User
-from tracker.registry import get_kind, kinds
+from tracker.registry import kinds
 from tracker.scoping import user_role
+from tracker.timeline import Change, TimelineEntry  # noqa: F401 (re-exported)
 from tracker.workflow import OPEN_STATUSES, Status, edges_from
 
 
@@ -86,14 +88,18 @@ def dashboard(user: User, today: datetime.date | None = None) -> dict[str, Any]:
     """Counts per kind × status, overdue, due soon and my cases, all in the user's scope."""
     today = today or timezone.localdate()
     scoped = Case.objects.for_user(user)
-    counts: dict[tuple[str, str], int] = {
-        (row["kind"], row["status"]): row["n"]
-        for row in scoped.values("kind", "status").annotate(n=Count("id")).order_by()
-    }
-    overdue_by_kind = {
-        row["kind"]: row["n"]
-        for row in scoped.overdue(today).values("kind").annotate(n=Count("id")).order_by()
-    }
+    # One pass over the scope: counts per kind × status and, of the open ones, how many are
+    # past their deadline (the same rows the overdue queryset selects).
+    counts: dict[tuple[str, str], int] = {}
+    overdue_by_kind: dict[str, int] = {}
+    for row in (
+        scoped.values("kind", "status")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(deadline__lt=today)))
+        .order_by()
+    ):
+        counts[(row["kind"], row["status"])] = row["n"]
+        if row["status"] in OPEN_STATUSES:
+            overdue_by_kind[row["kind"]] = overdue_by_kind.get(row["kind"], 0) + row["late"]
     rows = []
     for kind in kinds():
         cells = [counts.get((kind.key, s.value), 0) for s in Status]
@@ -135,170 +141,15 @@ def dashboard(user: User, today: datetime.date | None = None) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Change:
-    field: str
-    old: Any
-    new: Any
+# --- history: the readers live in tracker/timeline.py; these names stay for callers ---------
+
+HistoryEntry = TimelineEntry
+ACTION_LABELS = timeline.ACTION_LABELS
 
 
-@dataclass
-class HistoryEntry:
-    """One row of a case's history list, whichever model it came from."""
-
-    when: datetime.datetime
-    user: Any
-    reason: str
-    action: str  # create / update / transition / milestone / evidence / note
-    object_label: str
-    history_type: str
-    effective_date: datetime.date | None = None
-    changes: list[Change] = field(default_factory=list)
-    history_id: int = 0
-    model: str = ""
-
-
-SKIP_FIELDS = {"id", "version", "updated_at", "created_at", "case", "recorded_at", "path"}
-
-
-def _tracked_fields(history_model) -> list:
-    return [
-        f
-        for f in history_model.instance_type._meta.concrete_fields
-        if f.name not in SKIP_FIELDS and not f.name.startswith("history_")
-    ]
-
-
-def _value_display(f, value, names: dict) -> Any:
-    if value is None or value == "":
-        return ""
-    if f.choices:
-        return dict(f.flatchoices).get(value, value)
-    if isinstance(f, models.BooleanField):
-        return _("是") if value else _("否")
-    if f.is_relation:
-        return names.get((f.related_model, value), f"#{value}")
-    return value
-
-
-def _diff(f_list, prev, rec, names) -> list[Change]:
-    changes = []
-    for f in f_list:
-        new = getattr(rec, f.attname)
-        old = getattr(prev, f.attname) if prev is not None else None
-        if prev is None and (new is None or new == "" or new is False):
-            continue
-        if prev is None or old != new:
-            changes.append(
-                Change(
-                    str(f.verbose_name),
-                    _value_display(f, old, names) if prev is not None else "",
-                    _value_display(f, new, names),
-                )
-            )
-    return changes
-
-
-def _history_sources(case: Case) -> list[tuple[str, Any]]:
-    kind = get_kind(case.kind)
-    subject_history = kind.subject_model.history.model
-    return [
-        ("case", Case.history.filter(id=case.pk)),
-        ("subject", subject_history.objects.filter(case_id=case.pk)),
-        ("milestone", Milestone.history.filter(case_id=case.pk)),
-        ("evidence", Evidence.history.filter(case_id=case.pk)),
-        ("note", Note.history.filter(case_id=case.pk)),
-    ]
-
-
-def _resolve_names(records_by_source) -> dict:
-    """Names for every foreign key value seen, one query per related model."""
-    wanted: dict[type, set] = {}
-    for _source, f_list, records in records_by_source:
-        for f in f_list:
-            if f.is_relation:
-                for rec in records:
-                    value = getattr(rec, f.attname)
-                    if value is not None:
-                        wanted.setdefault(f.related_model, set()).add(value)
-    names = {}
-    for model, ids in wanted.items():
-        for obj in model._default_manager.filter(pk__in=ids):
-            names[(model, obj.pk)] = str(obj)
-    return names
-
-
-def case_history(case: Case) -> list[HistoryEntry]:
-    """The case's history merged across its case row, subject, milestones, evidence and notes."""
-    records_by_source = []
-    for source, qs in _history_sources(case):
-        records = list(qs.select_related("history_user").order_by("history_date", "history_id"))
-        records_by_source.append((source, _tracked_fields(qs.model), records))
-    names = _resolve_names(records_by_source)
-    entries: list[HistoryEntry] = []
-    for source, f_list, records in records_by_source:
-        previous: dict[int, Any] = {}
-        for rec in records:
-            prev = previous.get(rec.id)
-            previous[rec.id] = rec
-            changes = _diff(f_list, prev, rec, names)
-            action = _action_for(source, rec, prev)
-            entries.append(
-                HistoryEntry(
-                    when=rec.history_date,
-                    user=rec.history_user,
-                    reason=rec.history_change_reason or "",
-                    action=action,
-                    object_label=_object_label(source, rec),
-                    history_type=rec.history_type,
-                    effective_date=getattr(rec, "effective_date", None)
-                    or getattr(rec, "decision_date", None)
-                    if action in ("transition", "milestone", "evidence")
-                    else None,
-                    changes=changes,
-                    history_id=rec.history_id,
-                    model=source,
-                )
-            )
-    entries.sort(key=lambda e: (e.when, e.history_id), reverse=True)
-    return entries
-
-
-ACTION_LABELS = {
-    "create": _("新建"),
-    "update": _("修改"),
-    "transition": _("状态变更"),
-    "withdraw": _("撤回"),
-    "milestone": _("进度节点"),
-    "evidence": _("佐证材料"),
-    "note": _("备注"),
-}
-
-
-def _action_for(source: str, rec, prev) -> str:
-    if source == "case":
-        if prev is None:
-            return "create"
-        if prev.status != rec.status:
-            return "withdraw" if rec.status == Status.WITHDRAWN else "transition"
-        return "update"
-    if source == "subject":
-        return "create" if prev is None else "update"
-    if source == "milestone":
-        return "create" if prev is None else "milestone"
-    return source
-
-
-def _object_label(source: str, rec) -> str:
-    if source == "case":
-        return str(_("事项"))
-    if source == "subject":
-        return str(_("登记信息"))
-    if source == "milestone":
-        return f"{_('节点')}：{rec.name}"
-    if source == "evidence":
-        return f"{_('材料')}：{rec.title}"
-    return str(_("备注"))
+def case_history(case: Case, limit: int | None = None) -> list[TimelineEntry]:
+    """The case's history merged across case, subject, milestones, evidence, notes, inspection."""
+    return timeline.case_history(case, limit=limit)
 
 
 def kind_counts(user: User) -> dict[str, int]:

@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from tracker import inspection_selectors, selectors, services, timeline
+from tracker import (
+    inspection_selectors,
+    inspection_services,
+    redflags,
+    selectors,
+    services,
+    timeline,
+)
 from tracker.filters import CaseFilterSet
 from tracker.forms import (
     CaseForm,
@@ -28,7 +35,7 @@ from tracker.forms import (
     TransitionForm,
 )
 from tracker.forms_audit import TimelineFilterForm
-from tracker.models import Case, Evidence, Jurisdiction
+from tracker.models import AccessLog, Case, Evidence, Jurisdiction
 from tracker.registry import get_kind, kind_choices, kinds
 from tracker.scoping import (
     ALL_ROLES,
@@ -84,6 +91,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         qs = filterset.qs
     table = CaseTable(qs)
+    from tracker import exports  # the list export (imported here: this view owns the wiring)
+
+    export_format = exports.requested_format(request)
+    if export_format is not None:
+        RequestConfig(request, paginate=False).configure(table)
+        return exports.export_table(request, table, name="case_list", file_format=export_format)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     kind = request.GET.get("kind", "")
     return render(
@@ -165,7 +178,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_detail(request.user, reference)
     log_personal_view(request, case, "case")
     state, status = None, 200
-    if "as_of" in request.GET:
+    if request.GET.get("as_of", "").strip():  # an empty field means "now"
         try:
             at = timeline.parse_as_of(request.GET["as_of"])
         except timeline.TimelineError as exc:
@@ -195,7 +208,7 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         milestones = selectors.case_milestones(case)
         evidence_list = selectors.case_evidence(case)
         notes = selectors.case_notes(case)
-        history = timeline.case_timeline(case, per_page=HISTORY_ON_DETAIL)
+        history = timeline.case_timeline(case, per_page=HISTORY_ON_DETAIL, count=False)
         inspection = inspection_selectors.case_inspection(case, request.user)
         timeline.mark_review(
             history.entries, inspection.marker.reviewed_up_to if inspection.marker else None
@@ -207,7 +220,9 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         milestones = state.milestones
         evidence_list = state.evidence
         notes = state.notes
-        history = timeline.case_timeline(case, until=state.at, per_page=HISTORY_ON_DETAIL)
+        history = timeline.case_timeline(
+            case, until=state.at, per_page=HISTORY_ON_DETAIL, count=False
+        )
         inspection = None
     historical = state is not None
     return {
@@ -229,6 +244,7 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         "overdue_days": shown.days_overdue(today),
         "overdue_milestones": {m.pk for m in milestones if m.is_overdue(today)},
         "inspection": inspection,
+        "red_flags": [] if historical else redflags.flags_for_case(case),
     }
 
 
@@ -439,6 +455,13 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _evidence_for_user(request, pk)
     if not evidence.file:
         raise Http404
+    if evidence.case.kind_spec.personal:
+        inspection_services.access_log_record(
+            user=request.user,
+            action=AccessLog.Action.DOWNLOAD,
+            target="evidence",
+            reference=evidence.case.reference,
+        )
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,

@@ -1,0 +1,68 @@
+"""Import a spreadsheet of cases: a preview unless --commit; non-zero exit on any error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from tracker.import_services import DUPLICATE_POLICIES, ImportRefused, import_file
+from tracker.models import Jurisdiction, User
+from tracker.registry import kind_choices
+
+
+class Command(BaseCommand):
+    help = "导入台账表格（XLSX 或 CSV）。默认只预览；加 --commit 才写入。"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="XLSX 或 CSV 文件路径")
+        parser.add_argument("--kind", required=True, choices=[k for k, _label in kind_choices()])
+        parser.add_argument("--jurisdiction", required=True, help="行政区划代码，例如 330102")
+        parser.add_argument("--user", required=True, help="导入人用户名（改革办工作人员或管理员）")
+        parser.add_argument("--commit", action="store_true", help="校验通过后写入数据库")
+        parser.add_argument("--on-duplicate", choices=DUPLICATE_POLICIES, default="skip")
+
+    def handle(self, *args, **options) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("文件不存在：%(p)s") % {"p": path})
+        jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
+        if jurisdiction is None:
+            raise CommandError(_("行政区划代码不存在：%(c)s") % {"c": options["jurisdiction"]})
+        user = User.objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(_("用户不存在：%(u)s") % {"u": options["user"]})
+        try:
+            report = import_file(
+                path,
+                kind=options["kind"],
+                jurisdiction=jurisdiction,
+                user=user,
+                commit=options["commit"],
+                on_duplicate=options["on_duplicate"],
+            )
+        except (ImportRefused, PermissionDenied) as exc:
+            raise CommandError(str(exc) or _("没有导入权限。"))
+        counts = report.counts()
+        self.stdout.write(
+            _(
+                "%(name)s：%(total)d 行；新建 %(create)d，更新 %(update)d，无变化 %(unchanged)d，"
+                "跳过 %(skip)d，错误 %(error)d；重复 %(duplicates)d（%(policy)s）；%(seconds)s 秒"
+            )
+            % {**counts, "name": path.name, "policy": report.on_duplicate}
+        )
+        errors = report.errors
+        if errors:
+            for error in errors:
+                where = _("第 %(n)s 行") % {"n": error["row"]} if error["row"] else _("文件")
+                column = f"［{error['column']}］" if error["column"] else ""
+                self.stderr.write(f"{where}{column}：{error['message']}")
+            raise CommandError(_("共 %(n)d 处错误，未写入任何数据。") % {"n": len(errors)})
+        if report.committed:
+            self.stdout.write(
+                self.style.SUCCESS(_("已导入（批次 %(pk)d）。") % {"pk": report.batch.pk})
+            )
+        else:
+            self.stdout.write(_("预览完成，没有错误。加 --commit 写入。"))
