@@ -87,3 +87,56 @@ def test_audit_datetime_canonical_form_is_the_same_from_every_source(dt):
     assert _norm_datetime(sqlite_text) == expected
     assert _norm_datetime(pg_text) == expected
     assert _norm_datetime(dt.replace(tzinfo=None)) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=30),
+        st.integers(min_value=-(10**9), max_value=10**9),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.dates(),
+        st.builds(
+            lambda y, m, d, sep: f"{y}{sep}{m}{sep}{d}",
+            st.integers(0, 3000),
+            st.integers(0, 15),
+            st.integers(0, 40),
+            st.sampled_from(["-", "/", ".", "年"]),
+        ),
+    )
+)
+def test_import_date_parser_returns_a_date_or_a_clear_error(value):
+    from tracker.importing import CellProblem, parse_date
+
+    try:
+        result = parse_date(value)
+    except CellProblem as exc:
+        assert str(exc)
+    else:
+        assert isinstance(result, datetime.date)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=300).map(lambda t: t.encode("utf-8")),
+        st.text(alphabet='中介服务事项名称审批部门,\n\r"', max_size=200).map(
+            lambda t: t.encode("gb18030")
+        ),
+        st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b),
+    ),
+    st.sampled_from(["a.csv", "a.xlsx", "a.txt", "a", "a.xls", "a.pdf"]),
+)
+def test_import_reader_returns_rows_or_a_clear_error(data, name):
+    from tracker.importing import FileProblem, RawTable, read_table
+
+    try:
+        table = read_table(data, name, max_rows=100)
+    except FileProblem as exc:
+        assert str(exc)
+    else:
+        assert isinstance(table, RawTable)
+        assert all(
+            isinstance(number, int) and isinstance(cells, list) for number, cells in table.rows
+        )
