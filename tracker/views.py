@@ -25,6 +25,8 @@ from tracker import (
     services,
     timeline,
 )
+from tracker.charts import dashboard_charts
+from tracker.deadline_selectors import attach_overdue_explanations
 from tracker.filters import CaseFilterSet
 from tracker.forms import (
     CaseForm,
@@ -73,9 +75,9 @@ def _form_errors(form, exc: ValidationError) -> None:
 @role_required(*ALL_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = selectors.dashboard(request.user)
-    from tracker.charts import dashboard_charts
-
     context["charts"] = dashboard_charts(request.user)
+    context["red_flag_summary"] = redflags.red_flag_summary(request.user)
+    attach_overdue_explanations(context["overdue_list"])
     return render(request, "tracker/dashboard.html", context)
 
 
