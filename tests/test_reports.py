@@ -22,12 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -318,8 +319,31 @@ class TestFigures:
         assert figures["total"]["target"] == 4
 
     def test_query_count_does_not_grow_with_cases(self, world, django_assert_max_num_queries):
-        with django_assert_max_num_queries(12):
+        build_report_figures(world.city, "2026-11")  # warm: index look-ups are cached
+        with django_assert_max_num_queries(12) as small:
             build_report_figures(world.city, "2026-11")
+        for i in range(5):
+            make_case("item", world.county_a, world.users["alice"], name=f"增加{i}")
+        with django_assert_max_num_queries(12) as large:
+            figures = build_report_figures(world.city, "2026-11")
+        assert len(large.captured_queries) == len(small.captured_queries)
+        assert figures["total"]["target"] == 8  # created in December: not in November
+
+    def test_optional_id_date_index_gives_the_same_figures(self, world):
+        if connection.vendor != "sqlite":
+            pytest.skip("the (id, history_date) index is only used on SQLite")
+        before = build_report_figures(world.city, "2026-11")
+        table = Case.history.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX report_test_id_date ON {table} (id, history_date)")
+        reports._ID_DATE_INDEX.clear()
+        try:
+            assert reports._id_date_index(Case.history.model) == "report_test_id_date"
+            assert build_report_figures(world.city, "2026-11") == before
+        finally:
+            reports._ID_DATE_INDEX.clear()
+            with connection.cursor() as cursor:
+                cursor.execute("DROP INDEX report_test_id_date")
 
     @pytest.mark.parametrize(
         ("month", "message"),
@@ -405,7 +429,7 @@ class TestPdf:
                 break
         assert len(pages) > 5
         assert all(isinstance(t, Table) and t._cellvalues[0][0] == "编号" for t in pages)
-        shown = sum(len(t._cellvalues) - 1 for t in pages) + (len(rest.rows) if rest else 0)
+        shown = sum(len(t._cellvalues) - 1 for t in pages) + (rest.remaining if rest else 0)
         assert shown == n
         assert all(sum(t._rowHeights) <= page_height for t in pages)
 
@@ -695,6 +719,12 @@ class TestPages:
         city = world.client("vera").get(reverse("tracker:dashboard")).content.decode()
         assert re.search(r"chart-dispositions-A", city)
         assert "乙区" in city
+        # Each chart is well-formed SVG with escaped text (no script, no external resource).
+        svgs = re.findall(r"<svg.*?</svg>", city, flags=re.S)
+        assert len(svgs) == 5
+        for svg in svgs:
+            ElementTree.fromstring(svg)
+            assert "<script" not in svg and "href" not in svg
 
 
 # --- the command -----------------------------------------------------------------------------

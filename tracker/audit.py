@@ -467,6 +467,48 @@ def install_triggers(conn=None, tables: list[str] | None = None) -> None:
                     f'CREATE TRIGGER "{table[:40]}_no_truncate" BEFORE TRUNCATE ON {q} '
                     f"FOR EACH STATEMENT EXECUTE FUNCTION tracker_append_only()"
                 )
+        _install_frozen_reports(conn, cursor)
+
+
+FROZEN_REPORTS = "tracker_monthlyreport"
+PG_FROZEN_FUNCTION = """
+CREATE OR REPLACE FUNCTION tracker_issued_report_frozen() RETURNS trigger AS $$
+BEGIN
+    IF OLD.state = 'issued' THEN
+        RAISE EXCEPTION 'an issued monthly report is frozen: % refused', TG_OP;
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$ LANGUAGE plpgsql;
+"""
+
+
+def _install_frozen_reports(conn, cursor) -> None:
+    """Issued monthly reports can never be updated or deleted (drafts can be edited)."""
+    if FROZEN_REPORTS not in conn.introspection.table_names(cursor):
+        return
+    if conn.vendor == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            cursor.execute(
+                f'CREATE TRIGGER IF NOT EXISTS "{FROZEN_REPORTS}_issued_no_{op.lower()}" '
+                f"BEFORE {op} ON {FROZEN_REPORTS} WHEN OLD.state = 'issued' BEGIN "
+                f"SELECT RAISE(ABORT, 'an issued monthly report is frozen: {op} refused'); END;"
+            )
+    elif conn.vendor == "postgresql":
+        cursor.execute(PG_FROZEN_FUNCTION)
+        cursor.execute(f'DROP TRIGGER IF EXISTS "{FROZEN_REPORTS}_frozen" ON {FROZEN_REPORTS}')
+        cursor.execute(
+            f'CREATE TRIGGER "{FROZEN_REPORTS}_frozen" BEFORE UPDATE OR DELETE ON {FROZEN_REPORTS} '
+            f"FOR EACH ROW EXECUTE FUNCTION tracker_issued_report_frozen()"
+        )
+
+
+def _drop_frozen_reports(conn, cursor) -> None:
+    if conn.vendor == "sqlite":
+        for op in ("update", "delete"):
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{FROZEN_REPORTS}_issued_no_{op}"')
+    elif conn.vendor == "postgresql" and FROZEN_REPORTS in conn.introspection.table_names(cursor):
+        cursor.execute(f'DROP TRIGGER IF EXISTS "{FROZEN_REPORTS}_frozen" ON {FROZEN_REPORTS}')
 
 
 def drop_triggers(conn=None, tables: list[str] | None = None) -> None:
@@ -482,3 +524,4 @@ def drop_triggers(conn=None, tables: list[str] | None = None) -> None:
             elif conn.vendor == "postgresql":
                 cursor.execute(f'DROP TRIGGER IF EXISTS "{table[:40]}_append_only" ON {q}')
                 cursor.execute(f'DROP TRIGGER IF EXISTS "{table[:40]}_no_truncate" ON {q}')
+        _drop_frozen_reports(conn, cursor)

@@ -18,9 +18,19 @@ ROW_GAP = 8
 CHAR_W = 12  # approximate width of one CJK character at 12px
 
 
+def nice_step(top: float, ticks: int = 5) -> int:
+    """A round axis step (1, 2 or 5 times a power of ten) giving about ``ticks`` ticks."""
+    raw = max(top / ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * magnitude:
+            return int(m * magnitude)
+    return int(10 * magnitude)
+
+
 def _nice_max(value: int) -> tuple[int, int]:
-    step = max(1, math.ceil(value / 5))
-    return step * (math.ceil(value / step) + 1), step
+    step = nice_step(value)
+    return step * (math.ceil(value / step) + (1 if value % step == 0 else 0)), step
 
 
 def bar_chart_svg(

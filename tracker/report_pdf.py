@@ -38,6 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from tracker.charts import nice_step
 from tracker.pdf_fonts import register_font
 from tracker.reports import REPORT_LANGUAGE, REPORT_TITLE, ReportTable, report_tables
 
@@ -177,24 +178,27 @@ LEADING = CELL_FONT_SIZE + 2
 class PagedTable(Flowable):
     """A long table laid out one page at a time: each page gets its own reportlab Table of the
     rows that fit, headed by the header row, so headers repeat on every page and never appear
-    mid-page. Row heights are known in advance (plain wrapped strings), so splitting is linear;
-    one huge reportlab Table would split in quadratic time.
+    mid-page. Row heights are known in advance (plain wrapped strings) and the rows are shared
+    between the pieces (an offset, no copies), so laying out n rows costs O(n); one huge
+    reportlab Table would split in quadratic time.
     """
 
-    def __init__(self, header, rows, col_widths, commands, *, has_total: bool):
+    def __init__(self, header, rows, col_widths, commands, *, has_total: bool, _state=None):
         super().__init__()
         self.header, self.rows = header, rows
         self.col_widths, self.commands = col_widths, commands
         self.has_total = has_total
-        self.header_h = self._height(header)
-        self.heights = [self._height(r) for r in rows]
+        if _state is None:
+            heights = [self._height(r) for r in rows]
+            _state = (self._height(header), heights, 0, sum(heights))
+        self.header_h, self.heights, self.start, self.body_h = _state
         self.width = sum(col_widths)
-        self.height = self.header_h + sum(self.heights)
+        self.height = self.header_h + self.body_h
         self.hAlign = "LEFT"
 
     @staticmethod
     def _height(row) -> float:
-        lines = max((str(v).count("\n") + 1 for v in row), default=1)
+        lines = max(str(v).count("\n") for v in row) + 1 if row else 1
         return lines * LEADING + 2 * CELL_V_PADDING
 
     def _table(self, start: int, stop: int) -> Table:
@@ -213,26 +217,31 @@ class PagedTable(Flowable):
         return self.width, self.height
 
     def split(self, avail_width, avail_height):
-        used, n = self.header_h, 0
-        while n < len(self.rows) and used + self.heights[n] <= avail_height:
-            used += self.heights[n]
-            n += 1
-        if n == 0:
+        used, stop = self.header_h, self.start
+        while stop < len(self.rows) and used + self.heights[stop] <= avail_height:
+            used += self.heights[stop]
+            stop += 1
+        if stop == self.start:
             return []  # not even one row fits: the frame moves on to the next page
         rest = PagedTable(
             self.header,
-            self.rows[n:],
+            self.rows,
             self.col_widths,
             self.commands,
             has_total=self.has_total,
+            _state=(self.header_h, self.heights, stop, self.body_h - (used - self.header_h)),
         )
-        return [self._table(0, n), rest]
+        return [self._table(self.start, stop), rest]
 
     def draw(self):
-        # Everything fits where it is (at most a page): one reportlab Table.
-        table = self._table(0, len(self.rows))
+        # Everything left fits where it is (at most a page): one reportlab Table.
+        table = self._table(self.start, len(self.rows))
         table.wrap(self.width, self.height)
         table.drawOn(self.canv, 0, 0)
+
+    @property
+    def remaining(self) -> int:
+        return len(self.rows) - self.start
 
 
 def _table_flowables(table: ReportTable, styles: _Styles) -> list:
@@ -292,8 +301,8 @@ def _bar_chart(
     chart.categoryAxis.labels.dx = -4
     chart.valueAxis.valueMin = 0
     top = max((max(s) for s in series if s), default=0)
-    step = max(1, math.ceil(top / 5))
-    chart.valueAxis.valueMax = step * (math.ceil(top / step) + 1)
+    step = nice_step(top)
+    chart.valueAxis.valueMax = step * (math.ceil(top / step) + (1 if top % step == 0 else 0))
     chart.valueAxis.valueStep = step
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 7

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tracker.audit import chain_head
 from tracker.models import Jurisdiction, MonthlyReport, User
@@ -32,6 +33,7 @@ from tracker.scoping import jurisdictions_for, user_role
 from tracker.services import tracked_save
 from tracker.workflow import Role
 
+FROZEN = gettext_lazy("已印发的月报不能修改、重新生成或删除。")
 NARRATIVE_FIELDS = ("narrative_progress", "narrative_problems", "narrative_next")
 SIGNOFF_FIELDS = ("preparer", "reviewer")
 
@@ -47,7 +49,7 @@ def require_report_admin(user: User, jurisdiction: Jurisdiction) -> None:
 def _locked_draft(report: MonthlyReport) -> MonthlyReport:
     current = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     if current.state != MonthlyReport.State.DRAFT:
-        raise ValidationError(_("已印发的月报不能修改、重新生成或删除。"))
+        raise ValidationError(FROZEN)
     return current
 
 
@@ -69,39 +71,46 @@ def _params(jurisdiction: Jurisdiction, month: datetime.date, by: User) -> dict:
     }
 
 
-@transaction.atomic
 def report_draft(
     *, jurisdiction: Jurisdiction, month: str | datetime.date, by: User
 ) -> MonthlyReport:
-    """Compute the figures and create (or refresh) the one draft for this month and jurisdiction."""
+    """Compute the figures and create (or refresh) the one draft for this month and jurisdiction.
+
+    The figures are computed before the write transaction opens (on SQLite a write transaction
+    locks the database; the computation reads only).
+    """
     require_report_admin(by, jurisdiction)
     month_date = parse_month(month)
     figures = build_report_figures(jurisdiction, month_date)
-    report = (
-        MonthlyReport.objects.select_for_update()
-        .filter(jurisdiction=jurisdiction, month=month_date, state=MonthlyReport.State.DRAFT)
-        .order_by("-id")
-        .first()
-    )
-    if report is None:
-        report = MonthlyReport(jurisdiction=jurisdiction, month=month_date, created_by=by)
-        reason = _("起草月报")
-    else:
-        reason = _("刷新月报数据")
-    report.figures = figures
-    report.params = _params(jurisdiction, month_date, by)
-    tracked_save(report, by=by, reason=reason)
+    with transaction.atomic():
+        report = (
+            MonthlyReport.objects.select_for_update()
+            .filter(jurisdiction=jurisdiction, month=month_date, state=MonthlyReport.State.DRAFT)
+            .order_by("-id")
+            .first()
+        )
+        if report is None:
+            report = MonthlyReport(jurisdiction=jurisdiction, month=month_date, created_by=by)
+            reason = _("起草月报")
+        else:
+            reason = _("刷新月报数据")
+        report.figures = figures
+        report.params = _params(jurisdiction, month_date, by)
+        tracked_save(report, by=by, reason=reason)
     return report
 
 
-@transaction.atomic
 def report_refresh(*, report: MonthlyReport, by: User) -> MonthlyReport:
     """Recompute a draft's figures (an issued report is never recomputed)."""
     require_report_admin(by, report.jurisdiction)
-    current = _locked_draft(report)
-    current.figures = build_report_figures(current.jurisdiction, current.month)
-    current.params = _params(current.jurisdiction, current.month, by)
-    tracked_save(current, by=by, reason=_("刷新月报数据"))
+    if report.state != MonthlyReport.State.DRAFT:
+        raise ValidationError(FROZEN)
+    figures = build_report_figures(report.jurisdiction, report.month)
+    with transaction.atomic():
+        current = _locked_draft(report)
+        current.figures = figures
+        current.params = _params(current.jurisdiction, current.month, by)
+        tracked_save(current, by=by, reason=_("刷新月报数据"))
     return current
 
 
@@ -173,12 +182,18 @@ def report_preview_pdf(*, report: MonthlyReport, by: User) -> bytes:
     return render_pdf(report.figures, report_meta(report, by=by, at=timezone.now(), draft=True))
 
 
-@transaction.atomic
 def report_issue(*, report: MonthlyReport, by: User) -> MonthlyReport:
-    """Freeze a draft: recompute its figures, render and store the PDF with its SHA-256."""
+    """Freeze a draft: recompute its figures, render and store the PDF with its SHA-256.
+
+    The figures and the PDF are made before the write transaction opens; inside it the draft
+    is locked and must still be the draft that was rendered (same narrative and sign-off).
+    A PDF file stored before a failed write is removed again.
+    """
     require_report_admin(by, report.jurisdiction)
-    current = _locked_draft(report)
-    period = period_for(current.month)
+    report = MonthlyReport.objects.select_related("jurisdiction", "created_by").get(pk=report.pk)
+    if report.state != MonthlyReport.State.DRAFT:
+        raise ValidationError(FROZEN)
+    period = period_for(report.month)
     now = timezone.now()
     if not period.has_ended(now):
         raise ValidationError(
@@ -187,36 +202,45 @@ def report_issue(*, report: MonthlyReport, by: User) -> MonthlyReport:
     missing = [
         str(MonthlyReport._meta.get_field(name).verbose_name)
         for name in SIGNOFF_FIELDS
-        if not getattr(current, name).strip()
+        if not getattr(report, name).strip()
     ]
     if missing:
         raise ValidationError(_("印发前请填写：%(f)s。") % {"f": "、".join(missing)})
     # The head first: anything recorded after it has a higher sequence and, if dated within
     # the month, flags this report as changed since issue.
     seq, head = chain_head()
-    figures = build_report_figures(current.jurisdiction, current.month)
-    current.figures = figures
-    current.state = MonthlyReport.State.ISSUED
-    current.issued_by = by
-    current.issued_at = now
-    current.chain_head = head
-    pdf = render_pdf(figures, report_meta(current, by=by, at=now, chain=head, draft=False))
-    current.sha256 = hashlib.sha256(pdf).hexdigest()
-    current.params = {
-        **_params(current.jurisdiction, current.month, by),
-        "chain_seq": seq,
-        "chain_head": head,
-        "issued_at": now.isoformat(),
-        "issued_by": by.get_username(),
-        "pdf_bytes": len(pdf),
-    }
-    name = f"{current.jurisdiction.code}-{period.key}-{uuid.uuid4().hex[:12]}.pdf"
-    current.pdf.save(name, ContentFile(pdf), save=False)
-    stored = current.pdf.name
+    figures = build_report_figures(report.jurisdiction, report.month)
+    report.issued_by, report.issued_at = by, now
+    report.state = MonthlyReport.State.ISSUED
+    pdf = render_pdf(figures, report_meta(report, by=by, at=now, chain=head, draft=False))
+    rendered = [getattr(report, name) for name in NARRATIVE_FIELDS + SIGNOFF_FIELDS]
+    name = f"{report.jurisdiction.code}-{period.key}-{uuid.uuid4().hex[:12]}.pdf"
+    stored = ""
     try:
-        tracked_save(current, by=by, reason=_("印发月报"))
+        with transaction.atomic():
+            current = _locked_draft(report)
+            if [getattr(current, n) for n in NARRATIVE_FIELDS + SIGNOFF_FIELDS] != rendered:
+                raise ValidationError(_("说明或签发人刚被修改，请核对后重新印发。"))
+            current.figures = figures
+            current.state = MonthlyReport.State.ISSUED
+            current.issued_by = by
+            current.issued_at = now
+            current.chain_head = head
+            current.sha256 = hashlib.sha256(pdf).hexdigest()
+            current.params = {
+                **_params(current.jurisdiction, current.month, by),
+                "chain_seq": seq,
+                "chain_head": head,
+                "issued_at": now.isoformat(),
+                "issued_by": by.get_username(),
+                "pdf_bytes": len(pdf),
+            }
+            current.pdf.save(name, ContentFile(pdf), save=False)
+            stored = current.pdf.name
+            tracked_save(current, by=by, reason=_("印发月报"))
     except BaseException:
-        current.pdf.storage.delete(stored)
+        if stored:
+            report.pdf.storage.delete(stored)
         raise
     return current
 

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tracker import report_services
 from tracker.models import Jurisdiction, MonthlyReport, User
@@ -35,7 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--month", required=True, help="YYYY-MM, e.g. 2026-11")
         parser.add_argument("--jurisdiction", required=True, help="division code, e.g. 330100")
         parser.add_argument("--output", required=True, help="where to write the PDF")
-        parser.add_argument("--draft", action="store_true", help="only write the PDF, store nothing")
+        parser.add_argument(
+            "--draft", action="store_true", help="only write the PDF, store nothing"
+        )
         parser.add_argument("--user", help="username of the reform admin who issues it")
         parser.add_argument("--preparer", help="填报人 (sign-off), if not filled in on the page")
         parser.add_argument("--reviewer", help="审核人 (sign-off), if not filled in on the page")
@@ -47,11 +50,11 @@ class Command(BaseCommand):
             raise CommandError("；".join(exc.messages))
         jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"].strip()).first()
         if jurisdiction is None:
-            raise CommandError(f"行政区划代码不存在：{options['jurisdiction']}")
+            raise CommandError(_("行政区划代码不存在：%(c)s") % {"c": options["jurisdiction"]})
         user = self._user(options.get("user"), jurisdiction, required=not options["draft"])
         output = Path(options["output"])
         if not output.parent.exists():
-            raise CommandError(f"输出目录不存在：{output.parent}")
+            raise CommandError(_("输出目录不存在：%(d)s") % {"d": output.parent})
         if options["draft"]:
             pdf = self._draft_pdf(jurisdiction, month, user)
         else:
@@ -62,13 +65,18 @@ class Command(BaseCommand):
     def _user(self, username: str | None, jurisdiction: Jurisdiction, *, required: bool):
         if not username:
             if required:
-                raise CommandError("印发月报需要 --user 指定改革办管理员（或加 --draft 只生成 PDF）。")
+                raise CommandError(
+                    _("印发月报需要 --user 指定改革办管理员（或加 --draft 只生成 PDF）。")
+                )
             return None
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(f"用户不存在或已停用：{username}")
+            raise CommandError(_("用户不存在或已停用：%(u)s") % {"u": username})
         if not jurisdictions_for(user).filter(pk=jurisdiction.pk).exists():
-            raise CommandError(f"行政区划 {jurisdiction.code} 不在用户 {username} 的管辖范围内。")
+            raise CommandError(
+                _("行政区划 %(c)s 不在用户 %(u)s 的管辖范围内。")
+                % {"c": jurisdiction.code, "u": username}
+            )
         return user
 
     def _draft_pdf(self, jurisdiction: Jurisdiction, month, user) -> bytes:
