@@ -3,11 +3,12 @@ its history and cannot edit, another county gets a not-found page, the public se
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_case
 from tracker.models import Case, Evidence
 from tracker.workflow import Status
 
@@ -37,7 +38,9 @@ def transition(page, label, reason, **fields):
     page.click("main button[type=submit]")
 
 
-def test_staff_works_a_case_inspector_reads_it(page, server, alice, bob, ivan, dept_a, tmp_path):
+def test_staff_works_a_case_inspector_reads_it(
+    page, server, alice, bob, ivan, carol, dept_a, county_a, tmp_path
+):
     login(page, server, alice)
     page.goto(f"{server.url}/cases/new/item/")
     page.fill("#id_s-name", "建设工程消防设计技术审查")
@@ -103,8 +106,49 @@ def test_staff_works_a_case_inspector_reads_it(page, server, alice, bob, ivan, d
     assert page.locator("a", has_text="修改").count() == 0
     assert page.locator("#milestones a", has_text="完成").count() == 0
 
+    # The inspector adds an inspection note; the case itself does not change.
+    version = Case.objects.get(pk=case.pk).version
+    page.fill("#id_inspection_text", "抽查：节点佐证齐全，决定文号已核实。")
+    page.click("#inspection-note-form button[type=submit]")
+    page.wait_for_url(re.compile(rf".*/cases/{reference}/.*"))
+    assert "抽查：节点佐证齐全" in page.content()
+    assert Case.objects.get(pk=case.pk).version == version
+
     # Staff of another county gets a not-found page for that case.
     login(page, server, bob)
     response = page.goto(f"{server.url}/cases/{reference}/")
     assert response.status == 404
     assert "页面不存在" in page.content()
+
+
+def test_admin_publishes_and_the_public_reads_the_catalogue_without_login(
+    page, server, alice, carol, dept_a, county_a
+):
+    from tracker import services as svc
+    from tracker.workflow import Status as S
+
+    case = make_case("item", county_a, alice, department=dept_a, name="建筑工程施工图审查")
+    for target, extra in (
+        (S.UNDER_REVIEW, {}),
+        (
+            S.DECIDED,
+            {"decision": svc.Decision("retain", "上政办〔2026〕30号", datetime.date(2026, 9, 1))},
+        ),
+    ):
+        svc.case_transition(case=case, to=target, by=alice, reason="审核", **extra)
+
+    login(page, server, carol)
+    page.goto(f"{server.url}/catalog/publish/")
+    page.select_option("#id_kind", "item")
+    page.select_option("#id_jurisdiction", str(county_a.pk))
+    page.fill("#id_effective_date", "2026-11-01")
+    page.click("main form[method=get] button[type=submit]")  # preview first
+    assert "建筑工程施工图审查" in page.locator("#draft").inner_text()
+    page.click("main form[method=post] button[type=submit]")  # then confirm
+    page.wait_for_load_state()
+
+    page.context.clear_cookies()  # the public: no login at all
+    response = page.goto(f"{server.url}/catalog/intermediaries/?jurisdiction={county_a.code}")
+    assert response.status == 200
+    assert "建筑工程施工图审查" in page.content()
+    assert "上政办〔2026〕30号" in page.content() or "保留" in page.content()
