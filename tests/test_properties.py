@@ -140,3 +140,36 @@ def test_import_reader_returns_rows_or_a_clear_error(data, name):
         assert all(
             isinstance(number, int) and isinstance(cells, list) for number, cells in table.rows
         )
+
+
+def test_audit_digest_survives_a_column_added_by_a_migration(case_a):
+    """Older history rows have NULL/''/False/0 in a column added later: their digests hold."""
+    import dataclasses
+
+    from tracker import audit
+
+    row = case_a.history.first()
+    spec = audit.row_spec(type(row))
+    before = audit.digest_instance(row)
+    values = [getattr(row, a) for a in spec.attnames]
+    for empty, norm in (
+        (None, audit._norm_text),
+        ("", audit._norm_text),
+        (False, audit._norm_bool),
+        (0, audit._norm_int),
+    ):
+        grown = dataclasses.replace(
+            spec,
+            attnames=[*spec.attnames, "zz_new_column"],
+            normalisers=[*spec.normalisers, norm],
+            columns=[*spec.columns, "zz_new_column"],
+        )
+        assert audit.digest_values(grown, [*values, empty]) == before
+    # ...while a real value in any column changes the digest.
+    changed = dataclasses.replace(
+        spec,
+        attnames=[*spec.attnames, "zz_new_column"],
+        normalisers=[*spec.normalisers, audit._norm_text],
+        columns=[*spec.columns, "zz_new_column"],
+    )
+    assert audit.digest_values(changed, [*values, "x"]) != before

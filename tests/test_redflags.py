@@ -388,3 +388,25 @@ def test_case_partial_lists_the_flags(flagged_set, alice):
 
 def test_withdrawn_cases_raise_nothing(flagged_set):
     assert flags_for_case(flagged_set[3]) == []
+
+
+def test_case_list_filters_by_red_flag(client_as, carol, alice, county_a, dept_a):
+    """The list's red-flag filter keeps flagged cases only (a retained item without a basis)."""
+    import datetime
+
+    from tests.factories import make_case
+    from tracker import services
+    from tracker.workflow import Status
+
+    flagged = make_case("item", county_a, alice, department=dept_a, legal_basis="")
+    services.case_transition(case=flagged, to=Status.UNDER_REVIEW, by=alice, reason="核查")
+    services.case_transition(
+        case=flagged,
+        to=Status.DECIDED,
+        by=alice,
+        reason="决定",
+        decision=services.Decision("retain", "上政〔2026〕1号", datetime.date(2026, 9, 1)),
+    )
+    clean = make_case("item", county_a, alice, department=dept_a, name="另一事项")
+    html = client_as(carol).get("/cases/?red_flag=any").content.decode()
+    assert flagged.reference in html and clean.reference not in html

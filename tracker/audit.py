@@ -194,15 +194,25 @@ def _reader(spec: RowSpec):
 _READERS: dict[str, object] = {}
 
 
+EMPTY = (None, "", False)  # also matches 0 (0 == False)
+
+
+def _pairs(attnames: list[str], values: list) -> list:
+    """The canonical form: (column, value) pairs with empty values left out, so that a column
+    added later by a migration (NULL, "", False or 0 in older rows) leaves their digests as
+    they were; any change of any value still changes the digest."""
+    return [[a, v] for a, v in zip(attnames, values, strict=True) if v not in EMPTY]
+
+
 def digest_row(spec: RowSpec, row: tuple) -> str:
     """digest_values for a row fetched from the database (the verification hot path)."""
-    payload = _ENCODER.encode(_reader(spec)(row))
+    payload = _ENCODER.encode(_pairs(spec.attnames, _reader(spec)(row)))
     return hashlib.sha256(f"{spec.label}|{payload}".encode()).hexdigest()
 
 
 def digest_values(spec: RowSpec, values: Iterable) -> str:
     canonical = [n(v) for n, v in zip(spec.normalisers, values, strict=True)]
-    payload = _ENCODER.encode(canonical)
+    payload = _ENCODER.encode(_pairs(spec.attnames, canonical))
     return hashlib.sha256(f"{spec.label}|{payload}".encode()).hexdigest()
 
 

@@ -167,9 +167,7 @@ class DirectHistory:
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [f.attname for f in self.fields]
         prep_types = (models.DateTimeField, models.DateField, models.DecimalField)
-        self.prepared = [
-            i for i, f in enumerate(self.fields) if isinstance(f, prep_types)
-        ]
+        self.prepared = [i for i, f in enumerate(self.fields) if isinstance(f, prep_types)]
         self.pk_index = self.attnames.index(model._meta.pk.attname)
         self.rows: list[list] = []
 
@@ -533,8 +531,7 @@ class Builder:
             end = min(now, start + datetime.timedelta(days=300))
             span = max((end - start).total_seconds(), 60.0)
             times = sorted(
-                start + datetime.timedelta(seconds=rng.uniform(60, span))
-                for _ in range(n_changes)
+                start + datetime.timedelta(seconds=rng.uniform(60, span)) for _ in range(n_changes)
             )
             step_iter = iter(steps)
             user = case._history_user
@@ -601,7 +598,9 @@ class Builder:
     def _milestones_done(self, final: str, ms: list[Milestone]) -> int:
         n = len(ms)
         if final in (Status.COMPLETED, Status.CLOSED):
-            return n if self.rng.random() < 0.5 else max(i + 1 for i, m in enumerate(ms) if m.required)
+            return (
+                n if self.rng.random() < 0.5 else max(i + 1 for i, m in enumerate(ms) if m.required)
+            )
         return {
             Status.REGISTERED: 0,
             Status.UNDER_REVIEW: 1,

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from tracker import redflags
 from tracker.forms import DateInput
 from tracker.models import Case, Department, Jurisdiction
 from tracker.registry import all_disposition_choices, get_kind, kind_choices
@@ -27,27 +28,39 @@ from tracker.workflow import OPEN_STATUSES, Status
 
 
 class FastSelectMixin:
-    """Render a select box in Python: the same HTML as Django's select templates."""
+    """Render a select box in Python: the same HTML as Django's select templates, without a
+    template include (and an attrs dict copy) per option."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        html = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                html.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                html.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>',
-                        str(option["value"]),
-                        flatatt(option["attrs"]),
-                        option["label"],
-                    )
-                )
-            if group_name:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        chosen = set(self.format_value(value))
+        html = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
+        found = False
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                html.append(format_html('\n  <optgroup label="{}">', option_value))
+                for sub_value, sub_label in option_label:
+                    found = self._option(html, sub_value, sub_label, chosen, found)
                 html.append("\n  </optgroup>")
+            else:
+                found = self._option(html, option_value, option_label, chosen, found)
         html.append("\n</select>")
         return mark_safe("".join(html))
+
+    def _option(self, html: list, value, label, chosen: set, found: bool) -> bool:
+        value = "" if value is None else str(value)
+        selected = value in chosen and (self.allow_multiple_selected or not found)
+        html.append(
+            format_html(
+                '\n  <option value="{}"{}>{}</option>',
+                value,
+                mark_safe(" selected") if selected else "",
+                label,
+            )
+        )
+        return found or selected
 
 
 class FastSelect(FastSelectMixin, forms.Select):
@@ -123,7 +136,10 @@ class CaseFilterSet(django_filters.FilterSet):
         widget=FastSelect,
     )
     department = ReadOnceModelChoiceFilter(
-        label=_("责任部门"), queryset=Department.objects.none(), widget=FastSelect
+        label=_("责任部门"),
+        queryset=Department.objects.none(),
+        widget=FastSelect,
+        distinct=False,  # a column of the case itself: no duplicates to remove
     )
     status = django_filters.MultipleChoiceFilter(
         label=_("状态"),
@@ -138,6 +154,12 @@ class CaseFilterSet(django_filters.FilterSet):
         label=_("逾期"),
         method="filter_overdue",
         widget=FastSelect(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))]),
+    )
+    red_flag = django_filters.ChoiceFilter(
+        label=_("红旗预警"),
+        choices=redflags.filter_choices,
+        method="filter_red_flag",
+        widget=FastSelect,
     )
     deadline = django_filters.DateFromToRangeFilter(
         label=_("完成时限"),
@@ -179,6 +201,9 @@ class CaseFilterSet(django_filters.FilterSet):
             return queryset
         subtree = Jurisdiction.objects.filter(path__startswith=value.path).values("pk")
         return queryset.filter(jurisdiction__in=subtree)
+
+    def filter_red_flag(self, queryset, name, value):
+        return redflags.cases_with_red_flags(queryset, value) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()

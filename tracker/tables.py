@@ -19,7 +19,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import IntegerField, Subquery
+from django.db.models import Func, IntegerField, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -34,11 +34,16 @@ from tracker.registry import kind_choices
 from tracker.workflow import OPEN_STATUSES, Status
 
 
-class _CountOf(Subquery):
-    """The number of rows of a queryset, as a scalar subquery (computed once)."""
+def _count_of(queryset) -> Subquery:
+    """``(SELECT COUNT(*) FROM … WHERE …)`` for a queryset, as a scalar subquery computed once.
 
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) list_count)"
-    output_field = IntegerField()
+    COUNT as a plain function (not an aggregate) keeps Django from adding a GROUP BY, and
+    counting the table directly (not a derived table) lets SQLite count from an index.
+    """
+    counted = queryset.order_by().annotate(
+        list_count=Func(Value(1), function="COUNT", output_field=IntegerField())
+    )
+    return Subquery(counted.values("list_count"), output_field=IntegerField())
 
 
 class CaseTableData(TableQuerysetData):
@@ -61,7 +66,7 @@ class CaseTableData(TableQuerysetData):
         """
         data = self._stable()
         page_ids = data.values("pk")[bottom:top]
-        total = _CountOf(self.data.order_by().values("pk"))
+        total = _count_of(self.data)
         rows = list(data.filter(pk__in=page_ids).annotate(list_total=total))
         return rows, (rows[0].list_total if rows else None)
 
@@ -74,15 +79,15 @@ class CaseTableData(TableQuerysetData):
 
 class OneQueryPaginator(Paginator):
     """Pages CaseTableData with one query for the rows and the total (plus one more only for
-    an empty page, to know the last page)."""
+    a page past the end, to know the last page)."""
 
     def page(self, number):
         number = self.validate_page_number(number)
         data = self.object_list.data
         bottom = (number - 1) * self.per_page
         records, total = data.page_with_count(bottom, bottom + self.per_page)
-        if total is None:
-            total = data.data.count()
+        if total is None:  # no row on this page: none at all, or a page past the end
+            total = 0 if number == 1 else data.data.count()
         self.__dict__["count"] = total  # Paginator.count is a cached_property
         data._length = total
         if not records and number > self.num_pages:
@@ -102,6 +107,15 @@ class OneQueryPaginator(Paginator):
         return number
 
 
+class _Attrs:
+    """Attributes whose ``as_html`` is already rendered (the template reads it per cell)."""
+
+    __slots__ = ("as_html",)
+
+    def __init__(self, attrs: AttributeDict):
+        self.as_html = attrs.as_html()
+
+
 class _FastColumn:
     """What the table template reads from a column while rendering body cells."""
 
@@ -109,7 +123,7 @@ class _FastColumn:
 
     def __init__(self, bound_column):
         self.name = bound_column.name
-        self.attrs = {"td": AttributeDict(bound_column.attrs.get("td", {}))}
+        self.attrs = {"td": _Attrs(AttributeDict(bound_column.attrs.get("td", {})))}
 
 
 class _FastRow:
@@ -117,10 +131,10 @@ class _FastRow:
 
     __slots__ = ("_items", "attrs", "record")
 
-    def __init__(self, record, items, css_class: str):
+    def __init__(self, record, items, attrs: _Attrs):
         self.record = record
         self._items = items
-        self.attrs = AttributeDict({"class": css_class})
+        self.attrs = attrs
 
     def items(self):
         return self._items
@@ -177,12 +191,13 @@ class CaseTable(tables.Table):
             return rows
         columns = [(bc, _FastColumn(bc)) for bc in self.columns]
         kinds = {k: str(label) for k, label in kind_choices()}
+        row_attrs = [_Attrs(AttributeDict({"class": c})) for c in ("even", "odd")]
         fast = []
         for n, record in enumerate(records):
             items = [
                 (fc, self._cell(bc.name, record, bc.default, kinds, rows, n)) for bc, fc in columns
             ]
-            fast.append(_FastRow(record, items, "even" if n % 2 == 0 else "odd"))
+            fast.append(_FastRow(record, items, row_attrs[n % 2]))
         return fast
 
     # --- fast export values (tracker.exports reads as_values() for every row) -------------

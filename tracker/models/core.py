@@ -200,6 +200,9 @@ class Case(models.Model):
             models.Index(fields=["jurisdiction", "status"], name="case_juris_status"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
             models.Index(fields=["department"], name="case_department"),
+            models.Index(
+                fields=["kind", "status", "jurisdiction", "deadline"], name="case_kind_status_scope"
+            ),
         ]
 
     def __str__(self) -> str:
