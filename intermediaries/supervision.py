@@ -30,6 +30,7 @@ from intermediaries.models import (
     OfficialPost,
     PostDisposition,
 )
+from tracker.inspection_services import access_log_record
 from tracker.models import AccessLog, Case, Department, Jurisdiction, User
 from tracker.registry import all_disposition_choices
 from tracker.scoping import jurisdiction_filter, jurisdictions_for
@@ -463,11 +464,11 @@ def log_supervision_view(
     *, user: User, target: str, reference: str, day: datetime.date, rows: int
 ) -> None:
     """Supervision pages show officials' names: every view is recorded in the access log."""
-    AccessLog.objects.create(
+    access_log_record(
         user=user,
         action=AccessLog.Action.VIEW,
         target=target,
-        reference=reference[:60],
+        reference=reference,
         query=f"as_of={day.isoformat()}",
         row_count=rows,
     )

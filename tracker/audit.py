@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connection, models, transaction
 from django.dispatch import receiver
+from django.utils import timezone
 from simple_history.signals import (
     post_create_historical_m2m_records,
     post_create_historical_record,
@@ -198,10 +199,14 @@ EMPTY = (None, "", False)  # also matches 0 (0 == False)
 
 
 def _pairs(attnames: list[str], values: list) -> list:
-    """The canonical form: (column, value) pairs with empty values left out, so that a column
+    """The canonical form: column, value, column, value, ... with empty values left out, so a column
     added later by a migration (NULL, "", False or 0 in older rows) leaves their digests as
     they were; any change of any value still changes the digest."""
-    return [[a, v] for a, v in zip(attnames, values, strict=True) if v not in EMPTY]
+    out = []
+    for a, v in zip(attnames, values, strict=True):
+        if v not in EMPTY:
+            out += (a, v)
+    return out
 
 
 def digest_row(spec: RowSpec, row: tuple) -> str:
@@ -238,31 +243,51 @@ def _locked_head():
     return head
 
 
-def chain_append(rows: list[models.Model]) -> None:
-    """Link history rows into the chain; serialised on the head row (no forks)."""
-    if not rows:
+def chain_link(items: list[tuple[str, int, str]], *, insert=None) -> None:
+    """Append (model label, row id, digest) links to the chain, serialised on the head row so
+    concurrent writers never fork it. ``insert`` may write the entry dicts faster than
+    ``bulk_create`` (the import path); the links are the same either way."""
+    if not items:
         return
     from tracker.models import AuditChainEntry
 
     with transaction.atomic():
         head = _locked_head()
         seq, prev = head.seq, head.hash
+        now = timezone.now()
         entries = []
-        for row in rows:
-            spec = row_spec(type(row))
-            digest = digest_instance(row)
+        for label, row_id, digest in items:
             seq += 1
-            row_id = getattr(row, spec.pk_attname)
-            h = link_hash(seq, spec.label, row_id, digest, prev)
+            link = link_hash(seq, label, row_id, digest, prev)
             entries.append(
-                AuditChainEntry(
-                    seq=seq, model=spec.label, row_id=row_id, digest=digest, prev_hash=prev, hash=h
-                )
+                {
+                    "seq": seq,
+                    "model": label,
+                    "row_id": row_id,
+                    "digest": digest,
+                    "prev_hash": prev,
+                    "hash": link,
+                    "recorded_at": now,
+                }
             )
-            prev = h
-        AuditChainEntry.objects.bulk_create(entries, batch_size=2000)
+            prev = link
+        if insert is not None:
+            insert(entries)
+        else:
+            AuditChainEntry.objects.bulk_create(
+                [AuditChainEntry(**e) for e in entries], batch_size=2000
+            )
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
+
+
+def chain_append(rows: list[models.Model]) -> None:
+    """Link history rows (model instances) into the chain."""
+    items = []
+    for row in rows:
+        spec = row_spec(type(row))
+        items.append((spec.label, getattr(row, spec.pk_attname), digest_instance(row)))
+    chain_link(items)
 
 
 @receiver(post_create_historical_record)

@@ -112,14 +112,15 @@ def log_export(
     request: HttpRequest, *, target: str, file_format: str, row_count: int, reference: str = ""
 ) -> AccessLog:
     """Every export is recorded: who, which list, the filter, how many rows, which format."""
+    from tracker.inspection_services import access_log_record
+
     query = request.GET.copy()
     query.pop(EXPORT_PARAM, None)
-    user = request.user if request.user.is_authenticated else None
-    return AccessLog.objects.create(
-        user=user,
+    return access_log_record(
+        user=request.user,
         action=AccessLog.Action.EXPORT,
-        target=target[:100],
-        reference=reference[:60],
+        target=target,
+        reference=reference,
         query=query.urlencode(),
         file_format=file_format,
         row_count=row_count,

@@ -165,39 +165,20 @@ def _prepare(objs: list[models.Model], model: type[models.Model]) -> list[models
 
 def chain_rows(history_model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """Link history rows (as {attname: value}, primary key included) into the audit chain."""
-    if not rows:
-        return
-    from tracker.models import AuditChainEntry, AuditChainHead
+    from tracker.models import AuditChainEntry
 
     spec = audit.row_spec(history_model)
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            AuditChainHead.objects.get_or_create(pk=1)
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        seq, prev = head.seq, head.hash
-        now = timezone.now()
-        entries = []
-        for row in rows:
-            digest = audit.digest_values(spec, [row[a] for a in spec.attnames])
-            seq += 1
-            row_id = row[spec.pk_attname]
-            link = audit.link_hash(seq, spec.label, row_id, digest, prev)
-            entries.append(
-                {
-                    "seq": seq,
-                    "model": spec.label,
-                    "row_id": row_id,
-                    "digest": digest,
-                    "prev_hash": prev,
-                    "hash": link,
-                    "recorded_at": now,
-                }
+    audit.chain_link(
+        [
+            (
+                spec.label,
+                row[spec.pk_attname],
+                audit.digest_values(spec, [row[a] for a in spec.attnames]),
             )
-            prev = link
-        _insert(AuditChainEntry, entries, returning=False)
-        head.seq, head.hash = seq, prev
-        head.save(update_fields=["seq", "hash"])
+            for row in rows
+        ],
+        insert=lambda entries: _insert(AuditChainEntry, entries, returning=False),
+    )
 
 
 def history_rows(

@@ -150,22 +150,7 @@ def dashboard(user: User, today: datetime.date | None = None) -> dict[str, Any]:
 
 # --- history: the readers live in tracker/timeline.py; these names stay for callers ---------
 
-HistoryEntry = TimelineEntry
-ACTION_LABELS = timeline.ACTION_LABELS
-
 
 def case_history(case: Case, limit: int | None = None) -> list[TimelineEntry]:
     """The case's history merged across case, subject, milestones, evidence, notes, inspection."""
     return timeline.case_history(case, limit=limit)
-
-
-def kind_counts(user: User) -> dict[str, int]:
-    return {
-        row["kind"]: row["n"]
-        for row in Case.objects.for_user(user).values("kind").annotate(n=Count("id")).order_by()
-    }
-
-
-def search_q(text: str) -> Q:
-    text = text.strip()
-    return Q(reference__icontains=text) | Q(title__icontains=text)

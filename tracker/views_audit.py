@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracker import inspection_selectors, inspection_services, selectors, timeline
 from tracker.audit import chain_head
+from tracker.exports import neutralise
 from tracker.forms_audit import (
     AccessLogFilterForm,
     AuditFilterForm,
@@ -132,9 +133,8 @@ EXPORT_HEADER = [
 
 
 def _cell(value) -> str:
-    """Text for a spreadsheet cell; a leading = + - @ would be read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text for a spreadsheet cell, neutralised against formula injection."""
+    return neutralise("" if value is None else str(value))
 
 
 def _export_row(e: timeline.TimelineEntry) -> list[str]:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker import report_services
 from tracker.charts import figures_charts
+from tracker.exports import neutralise
 from tracker.models import MonthlyReport
 from tracker.reports import (
     ReportTable,
@@ -38,7 +39,6 @@ from tracker.workflow import Role
 
 PER_PAGE = 30
 FORMATS = ("csv", "xlsx")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -104,13 +104,6 @@ def _is_admin(request: HttpRequest) -> bool:
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def neutralise(value):
-    """Spreadsheet formula injection guard: text starting with = + - @ tab CR gets a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _cells(values) -> list:
