@@ -10,6 +10,7 @@ import datetime
 import decimal
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -176,25 +177,6 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _IDENTITY_ON_READ = {_norm_text, _norm_int}
 
 
-def _reader(spec: RowSpec):
-    """A compiled canonicaliser for rows read from the database, where text and integer
-    columns already have their canonical type; it gives exactly what digest_values gives."""
-    if spec.label not in _READERS:
-        parts = []
-        env = {}
-        for i, norm in enumerate(spec.normalisers):
-            if norm in _IDENTITY_ON_READ:
-                parts.append(f"r[{i}]")
-            else:
-                env[f"n{i}"] = norm
-                parts.append(f"n{i}(r[{i}])")
-        _READERS[spec.label] = eval(f"lambda r: [{', '.join(parts)}]", env)
-    return _READERS[spec.label]
-
-
-_READERS: dict[str, object] = {}
-
-
 EMPTY = (None, "", False)  # also matches 0 (0 == False)
 
 
@@ -209,10 +191,39 @@ def _pairs(attnames: list[str], values: list) -> list:
     return out
 
 
+def _digester(spec: RowSpec):
+    """A compiled ``digest_row`` for one model (the verification hot path): straight-line code
+    that normalises each column, leaves out empty values and hashes the JSON of the pairs, so
+    it gives exactly what ``digest_values`` gives for the same row."""
+    digester = _DIGESTERS.get(spec.label)
+    if digester is None:
+        env = {
+            "EMPTY": EMPTY,
+            "encode": _ENCODER.encode,
+            "sha256": hashlib.sha256,
+            "prefix": f"{spec.label}|",
+        }
+        lines = ["def digest(r):", "    out = []", "    add = out.extend"]
+        for i, (attname, norm) in enumerate(zip(spec.attnames, spec.normalisers, strict=True)):
+            if norm in _IDENTITY_ON_READ:
+                lines.append(f"    v = r[{i}]")
+            else:
+                env[f"n{i}"] = norm
+                lines.append(f"    v = n{i}(r[{i}])")
+            env[f"a{i}"] = attname
+            lines.append(f"    if v not in EMPTY: add((a{i}, v))")
+        lines.append("    return sha256((prefix + encode(out)).encode()).hexdigest()")
+        exec("\n".join(lines), env)  # code built from our own field list
+        digester = _DIGESTERS[spec.label] = env["digest"]
+    return digester
+
+
+_DIGESTERS: dict[str, object] = {}
+
+
 def digest_row(spec: RowSpec, row: tuple) -> str:
-    """digest_values for a row fetched from the database (the verification hot path)."""
-    payload = _ENCODER.encode(_pairs(spec.attnames, _reader(spec)(row)))
-    return hashlib.sha256(f"{spec.label}|{payload}".encode()).hexdigest()
+    """digest_values for a row fetched with ``_raw_rows`` (text and integers already canonical)."""
+    return _digester(spec)(row)
 
 
 def digest_values(spec: RowSpec, values: Iterable) -> str:
@@ -338,93 +349,206 @@ class VerifyResult:
 
 
 def _raw_rows(model: type[models.Model], spec: RowSpec, ids: list[int]):
-    """History rows straight from the cursor: no ORM converters on the hot path."""
+    """History rows straight from the cursor: no ORM converters on the hot path.
+
+    Timestamps and dates come as text (the normalisers' fast path) on both databases; on
+    SQLite a cast has no declared type, so the driver's converters are skipped as well."""
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     pk = qn(model._meta.pk.column)
     if connection.vendor == "postgresql":
-        # Timestamps as UTC text (parsed by _norm_datetime far faster than by the driver),
-        # and the ids as one array parameter.
         columns = ", ".join(
             f"{qn(c)}::text" if n is _norm_datetime else qn(c)
             for c, n in zip(spec.columns, spec.normalisers, strict=True)
         )
         sql, params = f"SELECT {columns} FROM {table} WHERE {pk} = ANY(%s)", [list(ids)]
     else:
-        columns = ", ".join(qn(c) for c in spec.columns)
+        columns = ", ".join(
+            f"CAST({qn(c)} AS TEXT)" if n in (_norm_datetime, _norm_date) else qn(c)
+            for c, n in zip(spec.columns, spec.normalisers, strict=True)
+        )
         placeholders = ", ".join(["%s"] * len(ids))
         sql, params = f"SELECT {columns} FROM {table} WHERE {pk} IN ({placeholders})", ids
     with connection.cursor() as cursor:  # Django keeps the session time zone at UTC
         cursor.execute(sql, params)
-        yield from cursor.fetchall()
+        return cursor.fetchall()
 
 
-def verify_chain(chunk: int = 5000) -> VerifyResult:
-    """Recompute the chain; the first broken link is named (model, row id, sequence)."""
+@dataclass
+class _Segment:
+    """What one worker found over the links ``first_seq`` .. ``last_seq``."""
+
+    first_seq: int
+    count: int = 0
+    first_prev: str | None = None  # the stored prev_hash of the segment's first link
+    first_link: tuple[str, int] | None = None  # its model and row id
+    last_hash: str | None = None
+    per_model: dict | None = None
+    problem: tuple[str, str, dict] | None = None  # kind, message, where
+
+
+def _verify_segment(first_seq: int, last_seq: int, chunk: int, *, close: bool = False) -> _Segment:
+    """Check the links first_seq..last_seq among themselves and against the history rows.
+
+    Links are independent given their stored ``prev_hash``; the caller joins the segments by
+    comparing each segment's first ``prev_hash`` with the hash that ends the one before it."""
+    models_by_label = {m._meta.label_lower: m for m in history_models()}
+    specs = {label: row_spec(m) for label, m in models_by_label.items()}
+    seg = _Segment(first_seq=first_seq, per_model={})
+    per_model = seg.per_model
+    expected_seq, prev, after = first_seq - 1, None, first_seq - 1
+    sql = (
+        "SELECT seq, model, row_id, digest, prev_hash, hash FROM tracker_auditchainentry "
+        "WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s"
+    )
+    try:
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [after, last_seq, chunk])
+                links = cursor.fetchall()
+            if not links:
+                break
+            after = links[-1][0]
+            wanted: dict[str, list[int]] = {}
+            for link in links:
+                wanted.setdefault(link[1], []).append(link[2])
+            digests: dict[tuple[str, int], str] = {}
+            for label, ids in wanted.items():
+                spec = specs.get(label)
+                if spec is None:
+                    continue
+                digest = _digester(spec)
+                pk_index = spec.pk_index
+                for values in _raw_rows(spec.model, spec, ids):
+                    digests[(label, values[pk_index])] = digest(values)
+            for seq, label, row_id, digest, prev_hash, stored_hash in links:
+                expected_seq += 1
+                where = {"model": label, "row_id": row_id, "seq": seq}
+                if seg.first_link is None:
+                    seg.first_prev, seg.first_link = prev_hash, (label, row_id)
+                    prev = prev_hash
+                if seq != expected_seq:
+                    seg.problem = (
+                        "sequence",
+                        f"chain sequence broken at seq {seq} (expected {expected_seq}): "
+                        f"{label} row {row_id}",
+                        where,
+                    )
+                    return seg
+                if prev_hash != prev or link_hash(seq, label, row_id, digest, prev_hash) != (
+                    stored_hash
+                ):
+                    seg.problem = (
+                        "link",
+                        f"chain link altered or reordered at seq {seq}: {label} row {row_id}",
+                        where,
+                    )
+                    return seg
+                actual = digests.get((label, row_id))
+                if actual is None:
+                    seg.problem = (
+                        "deleted",
+                        f"history row missing (deleted) at seq {seq}: {label} row {row_id}",
+                        where,
+                    )
+                    return seg
+                if actual != digest:
+                    seg.problem = (
+                        "edited",
+                        f"history row edited at seq {seq}: {label} row {row_id}",
+                        where,
+                    )
+                    return seg
+                prev = seg.last_hash = stored_hash
+                seg.count += 1
+                per_model[label] = per_model.get(label, 0) + 1
+        if expected_seq != last_seq:
+            seg.problem = (
+                "sequence",
+                f"chain sequence broken after seq {expected_seq} (expected links up to "
+                f"seq {last_seq})",
+                {"model": None, "row_id": None, "seq": expected_seq + 1},
+            )
+        return seg
+    finally:
+        if close:
+            connection.close()
+
+
+PARALLEL_MIN_ROWS = 50_000  # below this, one process is faster than starting workers
+MIN_SEGMENT = 1000  # links per worker, at least
+
+
+def _segments(top: int, workers: int) -> list[tuple[int, int]]:
+    size = -(-top // workers)
+    return [(a, min(a + size - 1, top)) for a in range(1, top + 1, size)]
+
+
+def _run_segments(ranges: list[tuple[int, int]], chunk: int) -> list[_Segment]:
+    """Verify the segments in worker processes (forked: they inherit the settings), one per
+    segment; each opens its own database connection."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.db import connections
+
+    connections.close_all()  # never share a connection with a child
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
+        futures = [pool.submit(_verify_segment, a, b, chunk, close=True) for a, b in ranges]
+        return [f.result() for f in futures]
+
+
+def verify_chain(chunk: int = 5000, workers: int | None = None) -> VerifyResult:
+    """Recompute the chain; the first broken link is named (model, row id, sequence).
+
+    Large chains are checked in ``workers`` processes (default: one per CPU), each over a
+    contiguous range of links; the ranges are then joined link to link, so the result, and
+    the first broken link named, are those of a single pass. Inside a transaction (tests)
+    the check runs in this process, which alone sees the uncommitted rows."""
     from tracker.models import AuditChainEntry, AuditChainHead
 
     started = time.perf_counter()
-    models_by_label = {m._meta.label_lower: m for m in history_models()}
-    expected_seq, prev, count = 0, GENESIS, 0
-    per_model: dict[str, int] = {}
-    last_seq = 0
+    top = AuditChainEntry.objects.aggregate(top=models.Max("seq"))["top"] or 0
+    if workers is None:
+        workers = (os.cpu_count() or 1) if top >= PARALLEL_MIN_ROWS else 1
+    if connection.in_atomic_block:
+        workers = 1
+    workers = max(1, min(workers, top // MIN_SEGMENT or 1))
+    if workers == 1:
+        segments = [_verify_segment(1, top, chunk)] if top else []
+    else:
+        segments = _run_segments(_segments(top, workers), chunk)
+
+    count, prev, per_model = 0, GENESIS, {}
 
     def fail(kind: str, message: str, **info) -> VerifyResult:
         return VerifyResult(
             False, count, prev, message, time.perf_counter() - started, {"kind": kind, **info}
         )
 
-    while True:
-        links = list(
-            AuditChainEntry.objects.filter(seq__gt=last_seq)
-            .order_by("seq")
-            .values_list("seq", "model", "row_id", "digest", "prev_hash", "hash")[:chunk]
+    for seg in segments:
+        first_seq_wrong = (
+            seg.problem is not None and seg.count == 0 and seg.problem[0] == "sequence"
         )
-        if not links:
-            break
-        last_seq = links[-1][0]
-        wanted: dict[str, list[int]] = {}
-        for _seq, label, row_id, *_rest in links:
-            wanted.setdefault(label, []).append(row_id)
-        digests: dict[tuple[str, int], str] = {}
-        for label, ids in wanted.items():
-            model = models_by_label.get(label)
-            if model is None:
-                continue
-            spec = row_spec(model)
-            pk_index = spec.pk_index
-            for values in _raw_rows(model, spec, ids):
-                digests[(label, values[pk_index])] = digest_row(spec, values)
-        for seq, label, row_id, digest, prev_hash, stored_hash in links:
-            expected_seq += 1
-            where = {"model": label, "row_id": row_id, "seq": seq}
-            if seq != expected_seq:
-                return fail(
-                    "sequence",
-                    f"chain sequence broken at seq {seq} (expected {expected_seq}): "
-                    f"{label} row {row_id}",
-                    **where,
-                )
-            if prev_hash != prev or link_hash(seq, label, row_id, digest, prev_hash) != stored_hash:
-                return fail(
-                    "link",
-                    f"chain link altered or reordered at seq {seq}: {label} row {row_id}",
-                    **where,
-                )
-            actual = digests.get((label, row_id))
-            if actual is None:
-                return fail(
-                    "deleted",
-                    f"history row missing (deleted) at seq {seq}: {label} row {row_id}",
-                    **where,
-                )
-            if actual != digest:
-                return fail(
-                    "edited", f"history row edited at seq {seq}: {label} row {row_id}", **where
-                )
-            prev = stored_hash
-            count += 1
-            per_model[label] = per_model.get(label, 0) + 1
+        if seg.first_link is not None and seg.first_prev != prev and not first_seq_wrong:
+            label, row_id = seg.first_link
+            return fail(
+                "link",
+                f"chain link altered or reordered at seq {seg.first_seq}: {label} row {row_id}",
+                model=label,
+                row_id=row_id,
+                seq=seg.first_seq,
+            )
+        if seg.problem is not None:
+            kind, message, where = seg.problem
+            count += seg.count
+            prev = seg.last_hash or prev
+            return fail(kind, message, **where)
+        count += seg.count
+        prev = seg.last_hash or prev
+        for label, n in seg.per_model.items():
+            per_model[label] = per_model.get(label, 0) + n
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != count or head.hash != prev):
         return fail(
@@ -432,7 +556,7 @@ def verify_chain(chunk: int = 5000) -> VerifyResult:
             f"chain head mismatch: head says seq {head.seq}, chain ends at seq {count}",
             seq=count,
         )
-    for label, model in models_by_label.items():
+    for label, model in ((m._meta.label_lower, m) for m in history_models()):
         total = model._default_manager.count()
         if total != per_model.get(label, 0):
             chained = AuditChainEntry.objects.filter(model=label).values("row_id")
