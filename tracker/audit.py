@@ -13,7 +13,7 @@ import json
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -150,6 +150,7 @@ class RowSpec:
     normalisers: list
     columns: list[str]
     pk_index: int
+    compiled: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 _SPECS: dict[str, RowSpec] = {}
@@ -191,11 +192,12 @@ def _pairs(attnames: list[str], values: list) -> list:
     return out
 
 
-def _digester(spec: RowSpec):
-    """A compiled ``digest_row`` for one model (the verification hot path): straight-line code
-    that normalises each column, leaves out empty values and hashes the JSON of the pairs, so
-    it gives exactly what ``digest_values`` gives for the same row."""
-    digester = _DIGESTERS.get(spec.label)
+def _digester(spec: RowSpec, *, from_db: bool = True):
+    """A compiled digest function for one model: straight-line code that normalises each
+    column, leaves out empty values and hashes the JSON of the pairs (the form ``_pairs``
+    gives). ``from_db``: rows read by ``_raw_rows``, whose text and integer columns already
+    have their canonical type; otherwise every value is normalised (Python values)."""
+    digester = spec.compiled.get(from_db)
     if digester is None:
         env = {
             "EMPTY": EMPTY,
@@ -205,7 +207,7 @@ def _digester(spec: RowSpec):
         }
         lines = ["def digest(r):", "    out = []", "    add = out.extend"]
         for i, (attname, norm) in enumerate(zip(spec.attnames, spec.normalisers, strict=True)):
-            if norm in _IDENTITY_ON_READ:
+            if from_db and norm in _IDENTITY_ON_READ:
                 lines.append(f"    v = r[{i}]")
             else:
                 env[f"n{i}"] = norm
@@ -214,11 +216,8 @@ def _digester(spec: RowSpec):
             lines.append(f"    if v not in EMPTY: add((a{i}, v))")
         lines.append("    return sha256((prefix + encode(out)).encode()).hexdigest()")
         exec("\n".join(lines), env)  # code built from our own field list
-        digester = _DIGESTERS[spec.label] = env["digest"]
+        digester = spec.compiled[from_db] = env["digest"]
     return digester
-
-
-_DIGESTERS: dict[str, object] = {}
 
 
 def digest_row(spec: RowSpec, row: tuple) -> str:
@@ -227,9 +226,10 @@ def digest_row(spec: RowSpec, row: tuple) -> str:
 
 
 def digest_values(spec: RowSpec, values: Iterable) -> str:
-    canonical = [n(v) for n, v in zip(spec.normalisers, values, strict=True)]
-    payload = _ENCODER.encode(_pairs(spec.attnames, canonical))
-    return hashlib.sha256(f"{spec.label}|{payload}".encode()).hexdigest()
+    """The digest of one history row given as Python values in ``spec.attnames`` order."""
+    return _digester(spec, from_db=False)(
+        values if isinstance(values, (list, tuple)) else list(values)
+    )
 
 
 def digest_instance(instance: models.Model) -> str:

@@ -3,11 +3,11 @@
 Everything here is made up: the province 基准省 (code 990000, no real GB/T 2260 province uses
 99), its 10 cities and 100 counties/districts, 2,000 departments, firms, officials and fees.
 
-Every tracked row is written through the bulk path with history
-(``tracker.audit.bulk_create_with_history``) in its *initial* state; the year of status changes,
-edits and milestone completions that follow is written as the rows' final state plus one
-history row per change, built directly and linked into the audit chain with
-``tracker.audit.chain_append`` in the same transaction. So the chain covers every history row
+Every tracked row is written through the fast bulk path with history
+(``tracker.import_bulk.bulk_insert_with_history``, the import's path) in its *initial* state;
+the year of status changes, edits and milestone completions that follow is written as the rows'
+final state plus one history row per change, built as rows and inserted and linked into the
+audit chain with ``tracker.import_bulk.insert_chained`` in the same transaction. So the chain covers every history row
 and ``verify_chain`` passes on the result, exactly as on data entered through the services.
 """
 
@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fees.models import FeeItem, FeeKind, SetLevel
@@ -36,7 +35,7 @@ from intermediaries.models import (
     RankBand,
 )
 from tracker import services
-from tracker.audit import bulk_create_with_history, chain_append
+from tracker.import_bulk import bulk_insert_with_history, insert_chained
 from tracker.models import (
     Case,
     Department,
@@ -155,62 +154,6 @@ def _write_final_state(model, objs: list, fields: list[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
-
-
-class DirectHistory:
-    """History rows built directly for changes written in bulk: each row gets its id here,
-    goes in with one prepared INSERT, and comes back as a model instance for ``chain_append``.
-    """
-
-    def __init__(self, model):
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.attnames = [f.attname for f in self.fields]
-        prep_types = (models.DateTimeField, models.DateField, models.DecimalField)
-        self.prepared = [i for i, f in enumerate(self.fields) if isinstance(f, prep_types)]
-        self.pk_index = self.attnames.index(model._meta.pk.attname)
-        self.rows: list[list] = []
-
-    @staticmethod
-    def _prep(field):
-        """The value adapter for one column; on SQLite the same text Django would write."""
-        if connection.vendor == "sqlite":
-            if isinstance(field, models.DateTimeField):
-                return lambda v: v.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ")
-            if isinstance(field, models.DateField):
-                return lambda v: v.isoformat()
-        return lambda v: field.get_db_prep_save(v, connection)
-
-    def add(self, values: dict) -> None:
-        self.rows.append([values.get(a) for a in self.attnames])
-
-    def insert(self) -> list:
-        if not self.rows:
-            return []
-        meta = self.model._meta
-        qn = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT MAX({qn(meta.pk.column)}) FROM {qn(meta.db_table)}")
-            next_id = (cursor.fetchone()[0] or 0) + 1
-            params = []
-            preps = [(i, self._prep(self.fields[i])) for i in self.prepared]
-            for n, row in enumerate(self.rows):
-                row[self.pk_index] = next_id + n
-                db_row = list(row)
-                for i, prep in preps:
-                    if db_row[i] is not None:
-                        db_row[i] = prep(db_row[i])
-                params.append(db_row)
-            columns = ", ".join(qn(f.column) for f in self.fields)
-            marks = ", ".join(["%s"] * len(self.fields))
-            cursor.executemany(
-                f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})", params
-            )
-            for sql in connection.ops.sequence_reset_sql(no_style(), [self.model]):
-                cursor.execute(sql)
-        instances = [self.model(*row) for row in self.rows]
-        self.rows = []
-        return instances
 
 
 def _aware(day: datetime.date, seconds: int) -> datetime.datetime:
@@ -474,7 +417,7 @@ class Builder:
             case._history_user = owner or self.admin
             cases.append(case)
             meta.append((i, kind, final, spec))
-        created = bulk_create_with_history(Case, cases, by=self.admin, reason=REASON)
+        created = bulk_insert_with_history(Case, cases, by=self.admin, reason=REASON)
         self.history_rows += len(created)
 
         # Subjects: one per case, created with the case.
@@ -485,7 +428,7 @@ class Builder:
             subject._history_user = case._history_user
             by_model.setdefault(spec.subject_model, []).append(subject)
         for model, objs in by_model.items():
-            bulk_create_with_history(model, objs, by=self.admin, reason=REASON)
+            bulk_insert_with_history(model, objs, by=self.admin, reason=REASON)
             self.history_rows += len(objs)
 
         # Milestones: the kind's template, created not done with the case.
@@ -510,15 +453,15 @@ class Builder:
                 ms.append(m)
             milestones.extend(ms)
             per_case.append(ms)
-        bulk_create_with_history(Milestone, milestones, by=self.admin, reason=REASON)
+        bulk_insert_with_history(Milestone, milestones, by=self.admin, reason=REASON)
         self.history_rows += len(milestones)
 
         # The year that followed: status changes and edits (K-1 per case) and milestone
         # completions, each a history row in the chain, then the rows' final state.
         case_history = Case.history.model
         ms_history = Milestone.history.model
-        hist_rows = DirectHistory(case_history)
-        ms_rows = DirectHistory(ms_history)
+        hist_rows: list[dict] = []
+        ms_rows: list[dict] = []
         done_milestones: list[Milestone] = []
         case_fields = [f.attname for f in case_history.tracked_fields]
         ms_fields = [f.attname for f in ms_history.tracked_fields]
@@ -556,7 +499,7 @@ class Builder:
                     history_change_reason=reason,
                     history_type="~",
                 )
-                hist_rows.add(values)
+                hist_rows.append(values)
             # Steps that did not fit into K-1 changes (small K): jump to the final state.
             for target in step_iter:
                 case.status = target
@@ -578,10 +521,9 @@ class Builder:
                     history_change_reason=f"完成节点：{m.name}",
                     history_type="~",
                 )
-                ms_rows.add(values)
-        for writer in (hist_rows, ms_rows):
-            rows = writer.insert()
-            chain_append(rows)
+                ms_rows.append(values)
+        for history_model, rows in ((case_history, hist_rows), (ms_history, ms_rows)):
+            insert_chained(history_model, rows)
             self.history_rows += len(rows)
         _write_final_state(
             Case,
@@ -716,7 +658,7 @@ class Builder:
     def _bulk(self, model, objs: list) -> list:
         for obj in objs:
             obj._history_date = _aware(self.year_start, 0)
-        created = bulk_create_with_history(model, objs, by=None, reason=REASON)
+        created = bulk_insert_with_history(model, objs, by=None, reason=REASON)
         self.history_rows += len(created)
         return created
 

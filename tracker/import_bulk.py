@@ -208,6 +208,14 @@ def history_rows(
         rows = [{**{a: obj[a] for a in tracked}, **stamp} for obj in objs]
     else:
         rows = [{**{a: getattr(obj, a) for a in tracked}, **stamp} for obj in objs]
+        # Like simple-history's bulk_history_create: a row may carry its own date and user.
+        for row, obj in zip(rows, objs, strict=True):
+            when = getattr(obj, "_history_date", None)
+            if when is not None:
+                row["history_date"] = when
+            user = getattr(obj, "_history_user", None)
+            if user is not None:
+                row["history_user_id"] = user.pk
     for row, history_id in zip(rows, _insert(history_model, rows), strict=True):
         row["history_id"] = history_id
     chain_rows(history_model, rows)
