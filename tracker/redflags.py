@@ -31,8 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db import models, transaction
+from django.db.models import Case as Case_
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,7 +47,16 @@ from intermediaries.models import (
     PersonStatus,
     PostDisposition,
 )
-from tracker.models import Case, Milestone, User
+from tracker.audit import history_models
+from tracker.models import (
+    AuditChainEntry,
+    AuditChainHead,
+    Case,
+    Milestone,
+    RedFlagHit,
+    RedFlagState,
+    User,
+)
 from tracker.scoping import user_role
 from tracker.workflow import OPEN_STATUSES, Role, Status
 
@@ -309,14 +319,10 @@ def any_flag_q(queryset: models.QuerySet[Case], today: datetime.date | None = No
     return q
 
 
-def cases_with_red_flags(
+def cases_with_red_flags_live(
     queryset: models.QuerySet[Case], code: str | None = "any", today: datetime.date | None = None
 ) -> models.QuerySet[Case]:
-    """The cases of ``queryset`` raising any red flag (or the one rule ``code``).
-
-    For a list filter: ``cases_with_red_flags(qs, value)`` with ``value`` from
-    ``filter_choices()``; an empty value returns ``queryset`` unchanged.
-    """
+    """The rules evaluated now over ``queryset`` (what the maintained rows must agree with)."""
     if not code:
         return queryset
     live = queryset.exclude(status=Status.WITHDRAWN)
@@ -325,6 +331,28 @@ def cases_with_red_flags(
     if code not in RULE_LABELS:
         return queryset.none()
     return live.filter(rule_q(code, live, today))
+
+
+def cases_with_red_flags(
+    queryset: models.QuerySet[Case], code: str | None = "any", today: datetime.date | None = None
+) -> models.QuerySet[Case]:
+    """The cases of ``queryset`` raising any red flag (or the one rule ``code``).
+
+    For a list filter: ``cases_with_red_flags(qs, value)`` with ``value`` from
+    ``filter_choices()``; an empty value returns ``queryset`` unchanged. Answered from the
+    maintained rows, brought up to date with the audit chain first.
+    """
+    if not code:
+        return queryset
+    if code != "any" and code not in RULE_LABELS:
+        return queryset.none()
+    if today is not None and today != timezone.localdate():
+        return cases_with_red_flags_live(queryset, code, today)  # rows are kept for today
+    sync()
+    hits = live_hits(today)
+    if code != "any":
+        hits = hits.filter(rule=code)
+    return queryset.exclude(status=Status.WITHDRAWN).filter(pk__in=hits.values("case_id"))
 
 
 # --- one case, explained ------------------------------------------------------------------
@@ -526,14 +554,39 @@ def red_flag_summary(
 ) -> dict | None:
     """Flag counts per rule in the user's scope and the first flagged cases (admins, inspectors).
 
-    ``None`` for other roles. At most four queries (two of them for the fee-name match).
+    ``None`` for other roles. Counted from the maintained rows (brought up to date with the
+    audit chain first): two or three queries whatever the size of the scope.
     """
     if user_role(user) not in SUMMARY_ROLES:
         return None
-    today = today or timezone.localdate()
     scoped = Case.objects.for_user(user).exclude(status=Status.WITHDRAWN)
-    fee_ids = fee_reintroduced_ids(scoped)
-    conditions = {"fee_reintroduced": Q(pk__in=fee_ids)}
+    if today is not None and today != timezone.localdate():
+        return _live_summary(scoped, today, limit)  # the rows are kept for today
+    sync()
+    hits = live_hits().filter(case__in=scoped)
+    per_rule = dict(hits.order_by().values_list("rule").annotate(n=Count("case_id", distinct=True)))
+    total = hits.order_by().values("case_id").distinct().count() if per_rule else 0
+    cases = (
+        list(
+            scoped.filter(pk__in=hits.values("case_id"))
+            .select_related("jurisdiction", "department", "owner")
+            .order_by("deadline", "id")[:limit]
+        )
+        if total
+        else []
+    )
+    return {
+        "total": total,
+        "rules": [
+            {"code": r.code, "label": r.label, "count": per_rule.get(r.code, 0)} for r in RULES
+        ],
+        "cases": cases,
+    }
+
+
+def _live_summary(scoped: models.QuerySet[Case], today: datetime.date, limit: int) -> dict:
+    """The summary evaluated now for another day (every rule over the whole scope)."""
+    conditions = {"fee_reintroduced": Q(pk__in=fee_reintroduced_ids(scoped))}
     conditions.update({code: build(today) for code, build in SQL_RULES.items()})
     any_q = Q()
     for q in conditions.values():
@@ -554,3 +607,236 @@ def red_flag_summary(
         "rules": [{"code": r.code, "label": r.label, "count": counts[r.code]} for r in RULES],
         "cases": cases,
     }
+
+
+# --- the maintained rows ------------------------------------------------------------------
+#
+# Every change to tracked data writes a history row, and every history row is a link of the
+# audit chain, in the same transaction. ``sync`` reads the links added since it last ran,
+# works out which cases they can affect (a firm's change affects the items it provides and
+# the decouplings it is part of, a fee's change every fee of its jurisdiction, ...) and
+# recomputes those cases' flags with the same rules as above. Readers call it first, so the
+# counts are never older than the data; rules about dates still ahead store the date after
+# which they lapse.
+
+DATE_RULES = ("milestone_future_date", "decoupling_official_in_post")
+FULL_REBUILD_LINKS = 50_000  # past this many new links, recompute every case instead
+CHUNK = 2000
+
+
+def live_hits(today: datetime.date | None = None) -> models.QuerySet[RedFlagHit]:
+    today = today or timezone.localdate()
+    return RedFlagHit.objects.filter(Q(until__isnull=True) | Q(until__gt=today))
+
+
+def _history(label: str):
+    return next(m for m in history_models() if m._meta.label_lower == label)
+
+
+def _values(label: str, ids: list[int], *fields: str) -> list[tuple]:
+    model = _history(label)
+    pk = model._meta.pk.attname
+    out: list[tuple] = []
+    for start in range(0, len(ids), CHUNK):
+        out += model.objects.filter(**{f"{pk}__in": ids[start : start + CHUNK]}).values_list(
+            *fields
+        )
+    return out
+
+
+def _affected(links: dict[str, list[int]]) -> tuple[set[int], set[int]]:
+    """Cases whose flags the given history rows can change, and jurisdictions whose fee-name
+    matches must be recomputed."""
+    cases: set[int] = set()
+    places: set[int] = set()
+    firms: set[int] = set()
+    post_cases: set[int] = set()
+    for label, ids in links.items():
+        if label == "tracker.historicalcase":
+            for case_id, kind, place in _values(label, ids, "id", "kind", "jurisdiction_id"):
+                cases.add(case_id)
+                if kind == "fee":
+                    places.add(place)
+                elif kind == "post":
+                    post_cases.add(case_id)
+        elif label == "fees.historicalfeeitem":
+            fee_cases = {c for (c,) in _values(label, ids, "case_id")}
+            cases |= fee_cases
+            places |= set(
+                Case.objects.filter(pk__in=fee_cases).values_list("jurisdiction_id", flat=True)
+            )
+        elif label == "intermediaries.historicalofficialpost":
+            for case_id, firm in _values(label, ids, "case_id", "firm_id"):
+                cases.add(case_id)
+                firms.add(firm)
+        elif label == "intermediaries.historicalintermediaryfirm":
+            changed = {f for (f,) in _values(label, ids, "id")}
+            firms |= changed
+            cases |= set(
+                IntermediaryItem.objects.filter(provider_firm__in=changed).values_list(
+                    "case_id", flat=True
+                )
+            )
+        elif label == "intermediaries.historicalintermediaryitem_approval_items":
+            items = {i for (i,) in _values(label, ids, "intermediaryitem_id")}
+            cases |= set(
+                IntermediaryItem.objects.filter(pk__in=items).values_list("case_id", flat=True)
+            )
+        elif label == "intermediaries.historicalapprovalitem":
+            approvals = {a for (a,) in _values(label, ids, "id")}
+            cases |= set(
+                IntermediaryItem.objects.filter(approval_items__in=approvals).values_list(
+                    "case_id", flat=True
+                )
+            )
+        elif label in (
+            "tracker.historicalmilestone",
+            "intermediaries.historicalintermediaryitem",
+            "intermediaries.historicaldecouplingcase",
+        ):
+            cases |= {c for (c,) in _values(label, ids, "case_id")}
+    if post_cases:  # a post case closed or withdrawn: the decouplings of its firm
+        firms |= set(
+            OfficialPost.objects.filter(case__in=post_cases).values_list("firm_id", flat=True)
+        )
+    firms.discard(None)
+    if firms:
+        cases |= set(
+            DecouplingCase.objects.filter(Q(firm__in=firms) | Q(new_firm__in=firms)).values_list(
+                "case_id", flat=True
+            )
+        )
+    if cases:  # fee flags that point at a changed case (a cancelled fee moved or reopened)
+        places |= set(
+            RedFlagHit.objects.filter(related_case__in=cases).values_list(
+                "case__jurisdiction_id", flat=True
+            )
+        )
+    return cases, places
+
+
+def _rule_flags(case_ids: list[int], today: datetime.date) -> list[RedFlagHit]:
+    """Every rule but the fee-name match, for these cases, as rows."""
+    hits: list[RedFlagHit] = []
+    static = {c: b for c, b in SQL_RULES.items() if c not in DATE_RULES}
+    live = Case.objects.filter(pk__in=case_ids).exclude(status=Status.WITHDRAWN)
+    rows = live.annotate(
+        **{
+            f"r_{code}": Case_(When(build(today), then=Value(True)), default=Value(False))
+            for code, build in static.items()
+        }
+    ).values_list("pk", *(f"r_{code}" for code in static))
+    for pk, *flags in rows:
+        hits += [RedFlagHit(case_id=pk, rule=c) for c, f in zip(static, flags, strict=True) if f]
+    # A milestone done with a date still ahead: until that date.
+    future = (
+        Milestone.objects.filter(case__in=live, done=True, effective_date__gt=today)
+        .values("case_id")
+        .annotate(until=Max("effective_date"))
+        .values_list("case_id", "until")
+    )
+    hits += [RedFlagHit(case_id=c, rule="milestone_future_date", until=u) for c, u in future]
+    # A decoupling done while an official still holds a post there: until the last post ends.
+    decouplings = list(
+        DecouplingCase.objects.filter(
+            case__in=live, case__status__in=CLOSED_DECOUPLING
+        ).values_list("case_id", "firm_id", "new_firm_id")
+    )
+    firm_ids = {f for _c, *fs in decouplings for f in fs if f}
+    held: dict[int, list] = {}
+    for firm, status, held_to in (
+        OfficialPost.objects.filter(firm__in=firm_ids)
+        .exclude(case__status=Status.WITHDRAWN)
+        .values_list("firm_id", "case__status", "held_to")
+    ):
+        open_ended = status in OPEN_STATUSES or held_to is None
+        held.setdefault(firm, []).append(None if open_ended else held_to)
+    for case_id, *firms in decouplings:
+        ends = [end for f in firms if f for end in held.get(f, ())]
+        if not ends:
+            continue
+        until = None if None in ends else max(ends)
+        if until is None or until > today:
+            hits.append(
+                RedFlagHit(case_id=case_id, rule="decoupling_official_in_post", until=until)
+            )
+    return hits
+
+
+def _fee_flags_in(places: set[int]) -> list[RedFlagHit]:
+    candidates = _fee_rows(
+        _fee_candidates(Case.objects.filter(jurisdiction_id__in=places)).order_by("id")
+    )
+    if not candidates:
+        return []
+    matches = _fee_matches(candidates, _cancelled_fee_rows(places))
+    return [
+        RedFlagHit(case_id=case_id, rule="fee_reintroduced", related_case_id=old.case_id)
+        for case_id, found in matches.items()
+        for old, _score in found
+    ]
+
+
+def _recompute(cases: set[int] | None, places: set[int] | None, today: datetime.date) -> None:
+    """Replace the rows of these cases (all cases: None) and the fee rows of these places."""
+    if cases is None:
+        RedFlagHit.objects.all().delete()
+        ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+        places = set(Case.objects.filter(kind="fee").values_list("jurisdiction_id", flat=True))
+        cases_done = True
+    else:
+        ids = sorted(cases)
+        cases_done = False
+    new: list[RedFlagHit] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        if not cases_done:
+            RedFlagHit.objects.filter(case__in=chunk).exclude(rule="fee_reintroduced").delete()
+        new += _rule_flags(chunk, today)
+    if places:
+        if not cases_done:
+            RedFlagHit.objects.filter(
+                rule="fee_reintroduced", case__jurisdiction__in=places
+            ).delete()
+        new += _fee_flags_in(places)
+    RedFlagHit.objects.bulk_create(new, batch_size=1000)
+
+
+def sync(today: datetime.date | None = None, *, rebuild: bool = False) -> int:
+    """Bring the red-flag rows up to date with the audit chain; returns the links read.
+
+    Cheap when nothing changed (one query). Serialised on the state row, so concurrent
+    readers never recompute the same links twice."""
+    today = today or timezone.localdate()
+    head = AuditChainHead.objects.filter(pk=1).values("seq")
+    state = (
+        RedFlagState.objects.filter(pk=1)
+        .annotate(top=Subquery(head[:1]))
+        .values_list("seq", "day", "top")
+        .first()
+    )
+    if not rebuild and state is not None:
+        seq, day, top = state
+        if seq >= (top or 0) and day is not None and day <= today:
+            return 0
+    with transaction.atomic():
+        RedFlagState.objects.get_or_create(pk=1)
+        state = RedFlagState.objects.select_for_update().get(pk=1)
+        top = AuditChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+        if not rebuild and state.seq >= top and state.day is not None and state.day <= today:
+            return 0
+        new_links = top - state.seq
+        rebuild = rebuild or state.day is None or state.day > today
+        if rebuild or new_links > FULL_REBUILD_LINKS:
+            _recompute(None, None, today)
+        else:
+            links: dict[str, list[int]] = {}
+            for label, row_id in AuditChainEntry.objects.filter(
+                seq__gt=state.seq, seq__lte=top
+            ).values_list("model", "row_id"):
+                links.setdefault(label, []).append(row_id)
+            cases, places = _affected(links)
+            _recompute(cases, places, today)
+        state.seq, state.synced_at, state.day = top, timezone.now(), today
+        state.save(update_fields=["seq", "synced_at", "day"])
+    return new_links

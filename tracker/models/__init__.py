@@ -19,6 +19,7 @@ from tracker.models.core import (
 from tracker.models.imports import ImportBatch
 from tracker.models.inspection import CaseFlag, InspectionNote, ReviewMarker
 from tracker.models.notifications import Notification
+from tracker.models.redflags import RedFlagHit, RedFlagState
 from tracker.models.reports import MonthlyReport
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "Milestone",
     "Note",
     "Notification",
+    "RedFlagHit",
+    "RedFlagState",
     "MonthlyReport",
     "ReferenceCounter",
     "ReviewMarker",
