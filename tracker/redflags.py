@@ -57,7 +57,7 @@ from tracker.models import (
     RedFlagState,
     User,
 )
-from tracker.scoping import user_role
+from tracker.scoping import jurisdiction_filter, user_role
 from tracker.workflow import OPEN_STATUSES, Role, Status
 
 FEE_SIMILARITY_THRESHOLD = 0.75
@@ -563,7 +563,7 @@ def red_flag_summary(
     if today is not None and today != timezone.localdate():
         return _live_summary(scoped, today, limit)  # the rows are kept for today
     sync()
-    hits = live_hits().filter(case__in=scoped)
+    hits = live_hits().filter(jurisdiction_filter(user, "jurisdiction"))
     per_rule = dict(hits.order_by().values_list("rule").annotate(n=Count("case_id", distinct=True)))
     total = hits.order_by().values("case_id").distinct().count() if per_rule else 0
     cases = (
@@ -709,7 +709,7 @@ def _affected(links: dict[str, list[int]]) -> tuple[set[int], set[int]]:
     if cases:  # fee flags that point at a changed case (a cancelled fee moved or reopened)
         places |= set(
             RedFlagHit.objects.filter(related_case__in=cases).values_list(
-                "case__jurisdiction_id", flat=True
+                "jurisdiction_id", flat=True
             )
         )
     return cases, places
@@ -725,9 +725,15 @@ def _rule_flags(case_ids: list[int], today: datetime.date) -> list[RedFlagHit]:
             f"r_{code}": Case_(When(build(today), then=Value(True)), default=Value(False))
             for code, build in static.items()
         }
-    ).values_list("pk", *(f"r_{code}" for code in static))
-    for pk, *flags in rows:
-        hits += [RedFlagHit(case_id=pk, rule=c) for c, f in zip(static, flags, strict=True) if f]
+    ).values_list("pk", "jurisdiction_id", *(f"r_{code}" for code in static))
+    place_of: dict[int, int] = {}
+    for pk, place, *flags in rows:
+        place_of[pk] = place
+        hits += [
+            RedFlagHit(case_id=pk, jurisdiction_id=place, rule=c)
+            for c, f in zip(static, flags, strict=True)
+            if f
+        ]
     # A milestone done with a date still ahead: until that date.
     future = (
         Milestone.objects.filter(case__in=live, done=True, effective_date__gt=today)
@@ -735,7 +741,10 @@ def _rule_flags(case_ids: list[int], today: datetime.date) -> list[RedFlagHit]:
         .annotate(until=Max("effective_date"))
         .values_list("case_id", "until")
     )
-    hits += [RedFlagHit(case_id=c, rule="milestone_future_date", until=u) for c, u in future]
+    hits += [
+        RedFlagHit(case_id=c, jurisdiction_id=place_of[c], rule="milestone_future_date", until=u)
+        for c, u in future
+    ]
     # A decoupling done while an official still holds a post there: until the last post ends.
     decouplings = list(
         DecouplingCase.objects.filter(
@@ -758,7 +767,12 @@ def _rule_flags(case_ids: list[int], today: datetime.date) -> list[RedFlagHit]:
         until = None if None in ends else max(ends)
         if until is None or until > today:
             hits.append(
-                RedFlagHit(case_id=case_id, rule="decoupling_official_in_post", until=until)
+                RedFlagHit(
+                    case_id=case_id,
+                    jurisdiction_id=place_of[case_id],
+                    rule="decoupling_official_in_post",
+                    until=until,
+                )
             )
     return hits
 
@@ -770,8 +784,14 @@ def _fee_flags_in(places: set[int]) -> list[RedFlagHit]:
     if not candidates:
         return []
     matches = _fee_matches(candidates, _cancelled_fee_rows(places))
+    place_of = {c.case_id: c.jurisdiction_id for c in candidates}
     return [
-        RedFlagHit(case_id=case_id, rule="fee_reintroduced", related_case_id=old.case_id)
+        RedFlagHit(
+            case_id=case_id,
+            jurisdiction_id=place_of[case_id],
+            rule="fee_reintroduced",
+            related_case_id=old.case_id,
+        )
         for case_id, found in matches.items()
         for old, _score in found
     ]
@@ -795,9 +815,10 @@ def _recompute(cases: set[int] | None, places: set[int] | None, today: datetime.
         new += _rule_flags(chunk, today)
     if places:
         if not cases_done:
+            RedFlagHit.objects.filter(rule="fee_reintroduced", jurisdiction__in=places).delete()
             RedFlagHit.objects.filter(
                 rule="fee_reintroduced", case__jurisdiction__in=places
-            ).delete()
+            ).delete()  # fees moved into these places
         new += _fee_flags_in(places)
     RedFlagHit.objects.bulk_create(new, batch_size=1000)
 

@@ -13,6 +13,11 @@ class RedFlagHit(models.Model):
 
     case = models.ForeignKey("tracker.Case", on_delete=models.CASCADE, related_name="red_flag_hits")
     rule = models.CharField(_("规则"), max_length=40)
+    # The case's jurisdiction, copied so that a scope's counts never read the case table (the
+    # rows of a case are recomputed whenever the case changes, a move included).
+    jurisdiction = models.ForeignKey(
+        "tracker.Jurisdiction", on_delete=models.CASCADE, related_name="+"
+    )
     # The flag holds while today < until (rules about dates still ahead); NULL: until the
     # data changes.
     until = models.DateField(_("有效至"), null=True, blank=True)
@@ -22,7 +27,10 @@ class RedFlagHit(models.Model):
 
     class Meta:
         verbose_name = _("红旗预警命中")
-        indexes = [models.Index(fields=["rule", "case"], name="redflag_rule_case")]
+        indexes = [
+            models.Index(fields=["jurisdiction", "rule", "case"], name="redflag_scope_rule"),
+            models.Index(fields=["case"], name="redflag_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.rule}"
