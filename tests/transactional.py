@@ -25,6 +25,7 @@ def committed_db(transactional_db):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     yield
-    if "committed_db" in getattr(item, "fixturenames", ()):
+    # After the session's last test the test database is already gone: nothing to restore.
+    if nextitem is not None and "committed_db" in getattr(item, "fixturenames", ()):
         with item.config.stash[blocking_manager_key].unblock():
             install_triggers(connections["default"])

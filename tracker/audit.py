@@ -484,18 +484,38 @@ def _segments(top: int, workers: int) -> list[tuple[int, int]]:
     return [(a, min(a + size - 1, top)) for a in range(1, top + 1, size)]
 
 
+def _worker_start(db_settings: dict) -> None:
+    """In a fresh worker process: set Django up on the caller's database."""
+    import django
+    from django.conf import settings
+    from django.db import connections
+
+    django.setup()
+    settings.DATABASES["default"] = db_settings
+    default = connections["default"]  # may exist already, made from the settings module
+    default.close()
+    default.settings_dict = db_settings
+
+
+def _worker_segment(first_seq: int, last_seq: int, chunk: int) -> _Segment:
+    return _verify_segment(first_seq, last_seq, chunk, close=True)
+
+
 def _run_segments(ranges: list[tuple[int, int]], chunk: int) -> list[_Segment]:
-    """Verify the segments in worker processes (forked: they inherit the settings), one per
-    segment; each opens its own database connection."""
+    """Verify the segments in worker processes, one per segment, each with its own database
+    connection. Workers are spawned, not forked: a forked child would inherit, and on exit
+    close, database connections that other threads of this process still use."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from django.db import connections
-
-    connections.close_all()  # never share a connection with a child
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
-        futures = [pool.submit(_verify_segment, a, b, chunk, close=True) for a, b in ranges]
+    db_settings = dict(connection.settings_dict)
+    with ProcessPoolExecutor(
+        max_workers=len(ranges),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_start,
+        initargs=(db_settings,),
+    ) as pool:
+        futures = [pool.submit(_worker_segment, a, b, chunk) for a, b in ranges]
         return [f.result() for f in futures]
 
 

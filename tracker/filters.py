@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
@@ -52,13 +52,9 @@ class FastSelectMixin:
     def _option(self, html: list, value, label, chosen: set, found: bool) -> bool:
         value = "" if value is None else str(value)
         selected = value in chosen and (self.allow_multiple_selected or not found)
+        mark = " selected" if selected else ""
         html.append(
-            format_html(
-                '\n  <option value="{}"{}>{}</option>',
-                value,
-                mark_safe(" selected") if selected else "",
-                label,
-            )
+            f'\n  <option value="{escape(value)}"{mark}>{conditional_escape(label)}</option>'
         )
         return found or selected
 

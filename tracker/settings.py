@@ -121,7 +121,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "tracker.auth.ScopedModelBackend",  # ModelBackend, loading the user's jurisdiction too
 ]
 
 # Login throttling: lock an account, and separately an IP address, after repeated failures,
