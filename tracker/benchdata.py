@@ -559,9 +559,10 @@ class Builder:
 
     # --- the case with 200 history events ------------------------------------------------
 
-    def big_case(self, events: int = 200) -> None:
+    def big_case(self, events: int = 200, tag: str = "时间线基准") -> None:
         """One case with ``events`` history rows over its case row, subject, milestones,
-        evidence and notes, written through the services as users would."""
+        evidence and notes, written through the services as users would; its title ends
+        with ``（tag）``."""
         import time_machine
 
         admin = self.admin
@@ -578,7 +579,7 @@ class Builder:
                 jurisdiction=county,
                 by=admin,
                 case_fields={
-                    "title": f"{county.name}建设项目环境影响报告编制（时间线基准）",
+                    "title": f"{county.name}建设项目环境影响报告编制（{tag}）",
                     "department": depts[0],
                     "owner": owner,
                 },
@@ -591,7 +592,7 @@ class Builder:
         plan += ["transition:" + Status.IN_PROGRESS]
         plan += ["milestone"] * len(milestones) + ["transition:" + Status.COMPLETED]
         remaining = events - count - len(plan)
-        n_notes, n_evidence = 40, 20
+        n_notes, n_evidence = events // 5, events // 10
         n_updates = max(0, remaining - n_notes - n_evidence)
         filler = ["update"] * n_updates + ["note"] * n_notes + ["evidence"] * n_evidence
         self.rng.shuffle(filler)
@@ -675,8 +676,9 @@ class Builder:
         self.firms()
         self.cases()
         self.counters()
-        self.progress("  the case with 200 history events")
+        self.progress("  the cases with 200 and 500 history events")
         self.big_case()
+        self.big_case(500, "时间线基准500")
         if fast:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA synchronous=NORMAL")

@@ -13,4 +13,8 @@ def unread_notifications(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
+    # Counted when the user was loaded (tracker.auth.ScopedModelBackend): no query here.
+    counted = getattr(user, "unread_notification_count", None)
+    if counted is not None:
+        return {"unread_notifications": counted}
     return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}

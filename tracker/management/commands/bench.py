@@ -64,6 +64,7 @@ PAGE_TARGETS: dict[str, tuple[float | None, int | None]] = {
     "admin_deep": (None, None),
     "detail_200": (150, None),
     "timeline_200": (150, None),
+    "timeline_500": (150, None),
     "detail_typical": (150, None),
     "dashboard": (150, None),
     "dashboard_county": (150, None),
@@ -283,6 +284,7 @@ class Command(BaseCommand):
         )
         city = Jurisdiction.objects.filter(level="city").order_by("code").first()
         big = Case.objects.filter(title__endswith="（时间线基准）").order_by("-id").first()
+        big500 = Case.objects.filter(title__endswith="（时间线基准500）").order_by("-id").first()
         typical = Case.objects.filter(kind="fee", status="in_progress").order_by("id").first()
         return {
             "_info": info,
@@ -290,6 +292,7 @@ class Command(BaseCommand):
             "county_user": county_user,
             "city": city,
             "big": big,
+            "big500": big500,
             "typical": typical,
             "n": n,
         }
@@ -422,6 +425,14 @@ class Command(BaseCommand):
             ("dashboard", admin_client, reverse("tracker:dashboard")),
             ("dashboard_county", county_client, reverse("tracker:dashboard")),
         ]
+        if data.get("big500") is not None:  # issue 3: a timeline of 500 events, page 1
+            plan.append(
+                (
+                    "timeline_500",
+                    admin_client,
+                    reverse("tracker:case_history", args=[data["big500"].reference]),
+                )
+            )
         if data["typical"] is not None:
             plan.append(
                 (
