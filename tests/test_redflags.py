@@ -425,3 +425,23 @@ def test_case_list_filters_by_red_flag(client_as, carol, alice, county_a, dept_a
     clean = make_case("item", county_a, alice, department=dept_a, name="另一事项")
     html = client_as(carol).get("/cases/?red_flag=any").content.decode()
     assert flagged.reference in html and clean.reference not in html
+
+
+def test_nightly_run_brings_the_rows_up_to_date(alice, county_a, dept_a):
+    """send_reminders (cron, daily) reads the day's audit links, so the first dashboard of the
+    next morning finds nothing left to do."""
+    import io
+
+    from django.core.management import call_command
+
+    from tracker.audit import chain_head
+    from tracker.models import RedFlagState
+
+    case = make_case("item", county_a, alice, department=dept_a, legal_basis="")
+    decide(case, alice, ItemDisposition.RETAIN)
+    out = io.StringIO()
+    call_command("send_reminders", "--in-app-only", stdout=out)
+    assert "red flags brought up to date" in out.getvalue()
+    assert RedFlagState.objects.get(pk=1).seq == chain_head()[0]
+    assert RedFlagHit.objects.filter(case=case, rule="item_retain_no_basis").exists()
+    assert sync() == 0  # nothing new since

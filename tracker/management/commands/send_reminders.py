@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from tracker import redflags
 from tracker.reminders import reminders_send
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
@@ -91,6 +92,10 @@ class Command(BaseCommand):
             f"{run.emails_sent} e-mails sent ({run.notifications_emailed} notifications), "
             f"{run.opted_out} recipients without e-mail"
         )
+        if not options["dry_run"]:
+            # The day's first dashboard should not pay for a night's changes (tracker.redflags).
+            links = redflags.sync()
+            self.stdout.write(f"red flags brought up to date ({links} new audit links read)")
         if run.failures:
             for failure in run.failures:
                 self.stderr.write(f"e-mail failed: {failure}")
