@@ -127,11 +127,12 @@ def figures_charts(figures: dict) -> list[SafeString]:
     ]
 
 
-def dashboard_charts(user) -> list[SafeString]:
-    """The same charts for the user's scope as of now (dashboard)."""
+def dashboard_charts(user, counts=None) -> list[SafeString]:
+    """The same charts for the user's scope as of now (dashboard); ``counts``: the
+    dashboard's ``selectors.scope_counts`` if it has them already."""
     from tracker.reports import current_chart_data
 
-    data = current_chart_data(user)
+    data = current_chart_data(user, counts)
     return [jurisdiction_chart(data["jurisdictions"]["rows"])] + [
         disposition_chart(s) for s in data["streams"]
     ]

@@ -36,7 +36,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1059,36 +1058,31 @@ def build_report_figures(jurisdiction, month, *, today: datetime.date | None = N
 # --- dashboard chart data (current state, same row shape) ---------------------------------
 
 
-def current_chart_data(user) -> dict:
+def current_chart_data(user, counts=None) -> dict:
     """Progress per jurisdiction and dispositions per stream for the user's scope, as of now.
 
-    Reads the current Case table (cheap GROUP BY), in the same shape as the report's rows so
-    the dashboard draws the same charts as the PDF.
+    Drawn from ``selectors.scope_counts`` (two GROUP BYs over the current Case table, read
+    from its covering index; the dashboard passes the counts it already has), in the same
+    shape as the report's rows so the dashboard draws the same charts as the PDF.
     """
+    from tracker.selectors import scope_counts
+
+    counts = counts if counts is not None else scope_counts(user)
     root = user.jurisdiction if getattr(user, "jurisdiction_id", None) else None
     scope = _scope(root)
-    today = timezone.localdate()
-    open_values = list(OPEN_VALUES)
+    open_values = set(OPEN_VALUES)
     groups = []
-    rows = (
-        Case.objects.for_user(user)
-        .values("jurisdiction_id", "kind", "status", "disposition")
-        .annotate(
-            n=Count("id"),
-            late=Count("id", filter=Q(status__in=open_values, deadline__lt=today)),
-        )
-        .order_by()
-    )
-    for r in rows:
-        for n, is_late in ((r["n"] - r["late"], False), (r["late"], True)):
-            if n:
+    for juris_id, kind, status, n, late in counts.by_place:
+        late = late if status in open_values else 0
+        for count, is_late in ((n - late, False), (late, True)):
+            if count:
                 groups.append(
                     Group(
-                        juris_id=r["jurisdiction_id"],
+                        juris_id=juris_id,
                         dept_id=None,
-                        kind=r["kind"],
-                        status=r["status"],
-                        disposition=r["disposition"] or "",
+                        kind=kind,
+                        status=status,
+                        disposition="",
                         existed_prev=True,
                         done_prev=True,
                         overdue=is_late,
@@ -1096,25 +1090,18 @@ def current_chart_data(user) -> dict:
                         firm_change_done=False,
                         pay_returned=False,
                         key_done=False,
-                        n=n,
+                        n=count,
                     )
                 )
-    by_kind: dict[str, list[Group]] = defaultdict(list)
-    for g in groups:
-        by_kind[g.kind].append(g)
+    by_disposition = counts.dispositions
     streams = []
     for k in _streams():
-        live = [g for g in by_kind.get(k.key, []) if not g.withdrawn]
         streams.append(
             {
                 "key": _stream_key(k),
                 "label": str(k.label),
                 "dispositions": [
-                    {
-                        "value": v,
-                        "label": str(label),
-                        "count": sum(g.n for g in live if g.disposition == v),
-                    }
+                    {"value": v, "label": str(label), "count": by_disposition.get((k.key, v), 0)}
                     for v, label in k.dispositions
                 ],
             }

@@ -74,8 +74,9 @@ def _form_errors(form, exc: ValidationError) -> None:
 @login_required
 @role_required(*ALL_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = selectors.dashboard(request.user)
-    context["charts"] = dashboard_charts(request.user)
+    counts = selectors.scope_counts(request.user)  # one pass for the table and the charts
+    context = selectors.dashboard(request.user, counts=counts)
+    context["charts"] = dashboard_charts(request.user, counts)
     context["red_flag_summary"] = redflags.red_flag_summary(request.user)
     attach_overdue_explanations(context["overdue_list"])
     return render(request, "tracker/dashboard.html", context)
