@@ -712,6 +712,55 @@ class TestPages:
         assert response.status_code == 200
         assert len(response.context["rows"]) == 3
 
+    def test_dashboard_counts_are_the_report_tallies(self, world):
+        """The dashboard's one GROUP BY gives the same jurisdiction rows as the report's
+        Group/Tally path over the same counts, and the same totals as plain counts."""
+        from django.db.models import Count
+
+        from tracker import reports, selectors
+        from tracker.models import Case
+        from tracker.workflow import Status
+
+        for name in ("alice", "vera"):
+            user = world.users[name]
+            counts = selectors.scope_counts(user)
+            scope = reports._scope(user.jurisdiction)
+            groups = []
+            for place, kind, status, n, late in counts.by_place:
+                late = late if status in reports.OPEN_VALUES else 0
+                for count, is_late in ((n - late, False), (late, True)):
+                    if count:
+                        groups.append(
+                            reports.Group(
+                                juris_id=place,
+                                dept_id=None,
+                                kind=kind,
+                                status=status,
+                                disposition="",
+                                existed_prev=True,
+                                done_prev=True,
+                                overdue=is_late,
+                                aff_type="",
+                                firm_change_done=False,
+                                pay_returned=False,
+                                key_done=False,
+                                n=count,
+                            )
+                        )
+            assert reports._current_jurisdiction_rows(
+                scope, counts.by_place
+            ) == reports._jurisdiction_rows(scope, groups, None)
+            scoped = Case.objects.for_user(user)
+            assert sum(row[3] for row in counts.by_place) == scoped.count()
+            expected = {
+                (r["kind"], r["disposition"]): r["n"]
+                for r in scoped.exclude(status=Status.WITHDRAWN)
+                .exclude(disposition="")
+                .values("kind", "disposition")
+                .annotate(n=Count("id"))
+            }
+            assert counts.dispositions == expected
+
     def test_dashboard_shows_svg_charts_for_the_scope(self, world):
         html = world.client("alice").get(reverse("tracker:dashboard")).content.decode()
         assert 'id="chart-jurisdictions"' in html and "甲区" in html

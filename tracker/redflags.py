@@ -555,7 +555,7 @@ def red_flag_summary(
     """Flag counts per rule in the user's scope and the first flagged cases (admins, inspectors).
 
     ``None`` for other roles. Counted from the maintained rows (brought up to date with the
-    audit chain first): two or three queries whatever the size of the scope.
+    audit chain first): at most five queries whatever the size of the scope.
     """
     if user_role(user) not in SUMMARY_ROLES:
         return None
@@ -564,17 +564,20 @@ def red_flag_summary(
         return _live_summary(scoped, today, limit)  # the rows are kept for today
     sync()
     hits = live_hits().filter(jurisdiction_filter(user, "jurisdiction"))
-    per_rule = dict(hits.order_by().values_list("rule").annotate(n=Count("case_id", distinct=True)))
+    per_rule = dict(hits.order_by().values_list("rule").annotate(n=Count("id")))
     total = hits.order_by().values("case_id").distinct().count() if per_rule else 0
-    cases = (
-        list(
-            scoped.filter(pk__in=hits.values("case_id"))
-            .select_related("jurisdiction", "department", "owner")
-            .order_by("deadline", "id")[:limit]
-        )
-        if total
-        else []
-    )
+    cases = []
+    if total:
+        # The first flagged cases by deadline, from the rows' own copy of it (one case may
+        # have a row per rule, so read enough rows for ``limit`` distinct cases).
+        first: list[int] = []
+        for case_id in hits.order_by("deadline", "case_id").values_list("case_id", flat=True)[
+            : limit * len(RULES)
+        ]:
+            if case_id not in first:
+                first.append(case_id)
+        by_id = scoped.select_related("jurisdiction", "department", "owner").in_bulk(first[:limit])
+        cases = [by_id[c] for c in first[:limit] if c in by_id]
     return {
         "total": total,
         "rules": [
@@ -653,12 +656,21 @@ def _affected(links: dict[str, list[int]]) -> tuple[set[int], set[int]]:
     post_cases: set[int] = set()
     for label, ids in links.items():
         if label == "tracker.historicalcase":
+            fee_cases = set()
             for case_id, kind, place in _values(label, ids, "id", "kind", "jurisdiction_id"):
                 cases.add(case_id)
                 if kind == "fee":
+                    fee_cases.add(case_id)
                     places.add(place)
                 elif kind == "post":
                     post_cases.add(case_id)
+            if fee_cases:  # every place the fee has been in: a cancelled fee that moved
+                places |= set(
+                    _history(label)
+                    .objects.filter(id__in=fee_cases)
+                    .values_list("jurisdiction_id", flat=True)
+                    .distinct()
+                )
         elif label == "fees.historicalfeeitem":
             fee_cases = {c for (c,) in _values(label, ids, "case_id")}
             cases |= fee_cases
@@ -706,12 +718,6 @@ def _affected(links: dict[str, list[int]]) -> tuple[set[int], set[int]]:
                 "case_id", flat=True
             )
         )
-    if cases:  # fee flags that point at a changed case (a cancelled fee moved or reopened)
-        places |= set(
-            RedFlagHit.objects.filter(related_case__in=cases).values_list(
-                "jurisdiction_id", flat=True
-            )
-        )
     return cases, places
 
 
@@ -725,12 +731,13 @@ def _rule_flags(case_ids: list[int], today: datetime.date) -> list[RedFlagHit]:
             f"r_{code}": Case_(When(build(today), then=Value(True)), default=Value(False))
             for code, build in static.items()
         }
-    ).values_list("pk", "jurisdiction_id", *(f"r_{code}" for code in static))
+    ).values_list("pk", "jurisdiction_id", "deadline", *(f"r_{code}" for code in static))
     place_of: dict[int, int] = {}
-    for pk, place, *flags in rows:
-        place_of[pk] = place
+    deadline_of: dict[int, datetime.date | None] = {}
+    for pk, place, deadline, *flags in rows:
+        place_of[pk], deadline_of[pk] = place, deadline
         hits += [
-            RedFlagHit(case_id=pk, jurisdiction_id=place, rule=c)
+            RedFlagHit(case_id=pk, jurisdiction_id=place, deadline=deadline, rule=c)
             for c, f in zip(static, flags, strict=True)
             if f
         ]
@@ -742,7 +749,13 @@ def _rule_flags(case_ids: list[int], today: datetime.date) -> list[RedFlagHit]:
         .values_list("case_id", "until")
     )
     hits += [
-        RedFlagHit(case_id=c, jurisdiction_id=place_of[c], rule="milestone_future_date", until=u)
+        RedFlagHit(
+            case_id=c,
+            jurisdiction_id=place_of[c],
+            deadline=deadline_of[c],
+            rule="milestone_future_date",
+            until=u,
+        )
         for c, u in future
     ]
     # A decoupling done while an official still holds a post there: until the last post ends.
@@ -770,6 +783,7 @@ def _rule_flags(case_ids: list[int], today: datetime.date) -> list[RedFlagHit]:
                 RedFlagHit(
                     case_id=case_id,
                     jurisdiction_id=place_of[case_id],
+                    deadline=deadline_of[case_id],
                     rule="decoupling_official_in_post",
                     until=until,
                 )
@@ -785,15 +799,15 @@ def _fee_flags_in(places: set[int]) -> list[RedFlagHit]:
         return []
     matches = _fee_matches(candidates, _cancelled_fee_rows(places))
     place_of = {c.case_id: c.jurisdiction_id for c in candidates}
+    deadline_of = dict(Case.objects.filter(pk__in=list(matches)).values_list("pk", "deadline"))
     return [
         RedFlagHit(
             case_id=case_id,
             jurisdiction_id=place_of[case_id],
+            deadline=deadline_of.get(case_id),
             rule="fee_reintroduced",
-            related_case_id=old.case_id,
         )
-        for case_id, found in matches.items()
-        for old, _score in found
+        for case_id in matches
     ]
 
 

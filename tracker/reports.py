@@ -765,6 +765,40 @@ def _jurisdiction_rows(scope: Scope, groups: list[Group], period: Period | None)
         stream = kind_stream.get(g.kind)
         if stream in per_stream[index]:
             per_stream[index][stream].add(g)
+    return _tally_rows(scope, tallies, per_stream, period)
+
+
+def _current_jurisdiction_rows(scope: Scope, by_place: list[tuple]) -> dict:
+    """``_jurisdiction_rows`` for the current state (nothing new or done "this month"),
+    straight from (jurisdiction, kind, status, cases, past deadline) counts: the same
+    tallies as ``Tally.add`` over one Group per count, without building the Groups."""
+    stream_keys = [_stream_key(k) for k in _streams()]
+    kind_stream = {k.key: _stream_key(k) for k in _streams()}
+    tallies = [Tally() for _row in scope.rows]
+    per_stream = [{s: Tally() for s in stream_keys} for _row in scope.rows]
+    open_values = set(OPEN_VALUES)
+    withdrawn = Status.WITHDRAWN.value
+    for place, kind, status, n, late in by_place:
+        index = scope.row_of.get(place)
+        if index is None:
+            continue
+        stream = per_stream[index].get(kind_stream.get(kind))
+        for tally in (tallies[index], stream) if stream is not None else (tallies[index],):
+            if status == withdrawn:
+                tally.withdrawn += n
+                continue
+            tally.target += n
+            if status in DONE_STATUSES:
+                tally.cumulative += n
+            if status in open_values:
+                tally.overdue += late
+    return _tally_rows(scope, tallies, per_stream, None)
+
+
+def _tally_rows(
+    scope: Scope, tallies: list[Tally], per_stream: list[dict], period: Period | None
+) -> dict:
+    stream_keys = [_stream_key(k) for k in _streams()]
     rows = []
     total, total_streams = Tally(), {s: Tally() for s in stream_keys}
     for index, head in enumerate(scope.rows):
@@ -1061,7 +1095,7 @@ def build_report_figures(jurisdiction, month, *, today: datetime.date | None = N
 def current_chart_data(user, counts=None) -> dict:
     """Progress per jurisdiction and dispositions per stream for the user's scope, as of now.
 
-    Drawn from ``selectors.scope_counts`` (two GROUP BYs over the current Case table, read
+    Drawn from ``selectors.scope_counts`` (one GROUP BY over the current Case table, read
     from its covering index; the dashboard passes the counts it already has), in the same
     shape as the report's rows so the dashboard draws the same charts as the PDF.
     """
@@ -1070,29 +1104,6 @@ def current_chart_data(user, counts=None) -> dict:
     counts = counts if counts is not None else scope_counts(user)
     root = user.jurisdiction if getattr(user, "jurisdiction_id", None) else None
     scope = _scope(root)
-    open_values = set(OPEN_VALUES)
-    groups = []
-    for juris_id, kind, status, n, late in counts.by_place:
-        late = late if status in open_values else 0
-        for count, is_late in ((n - late, False), (late, True)):
-            if count:
-                groups.append(
-                    Group(
-                        juris_id=juris_id,
-                        dept_id=None,
-                        kind=kind,
-                        status=status,
-                        disposition="",
-                        existed_prev=True,
-                        done_prev=True,
-                        overdue=is_late,
-                        aff_type="",
-                        firm_change_done=False,
-                        pay_returned=False,
-                        key_done=False,
-                        n=count,
-                    )
-                )
     by_disposition = counts.dispositions
     streams = []
     for k in _streams():
@@ -1106,7 +1117,10 @@ def current_chart_data(user, counts=None) -> dict:
                 ],
             }
         )
-    return {"jurisdictions": _jurisdiction_rows(scope, groups, None), "streams": streams}
+    return {
+        "jurisdictions": _current_jurisdiction_rows(scope, counts.by_place),
+        "streams": streams,
+    }
 
 
 # --- tables: the rows that the page, the PDF, the CSV and the XLSX all show -------------------

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RedFlagHit(models.Model):
-    """One rule raised by one case (fee-name matches: one row per cancelled fee resembled)."""
+    """One rule raised by one case (one row per case and rule)."""
 
     case = models.ForeignKey("tracker.Case", on_delete=models.CASCADE, related_name="red_flag_hits")
     rule = models.CharField(_("规则"), max_length=40)
@@ -18,18 +18,21 @@ class RedFlagHit(models.Model):
     jurisdiction = models.ForeignKey(
         "tracker.Jurisdiction", on_delete=models.CASCADE, related_name="+"
     )
+    # The case's deadline, copied for the same reason (the dashboard lists flagged cases
+    # by deadline).
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
     # The flag holds while today < until (rules about dates still ahead); NULL: until the
     # data changes.
     until = models.DateField(_("有效至"), null=True, blank=True)
-    related_case = models.ForeignKey(
-        "tracker.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("红旗预警命中")
         indexes = [
             models.Index(fields=["jurisdiction", "rule", "case"], name="redflag_scope_rule"),
-            models.Index(fields=["case"], name="redflag_case"),
+            models.Index(fields=["deadline", "case"], name="redflag_by_deadline"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "rule"], name="redflag_once_per_case_rule")
         ]
 
     def __str__(self) -> str:
