@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Count, Q
+from django.db.models import Count, Func, IntegerField, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import timeline
-from tracker.models import Case, Evidence, Milestone, Note, User
+from tracker.models import Case, Evidence, Jurisdiction, Milestone, Note, User
 from tracker.registry import kinds
 from tracker.scoping import user_role
 from tracker.timeline import Change, TimelineEntry  # noqa: F401 (re-exported)
@@ -22,6 +22,27 @@ from tracker.workflow import OPEN_STATUSES, Status, edges_from
 def case_list(user: User) -> models.QuerySet[Case]:
     """All cases in the user's scope, with what the list table shows joined in."""
     return Case.objects.for_user(user).select_related("jurisdiction", "department", "owner")
+
+
+def scope_total(user: User):
+    """The number of cases in the user's scope (``case_list(user).count()``) as a scalar SQL
+    expression that is cheap for a province-wide scope: all cases less those of the
+    jurisdictions outside the user's subtree. Both counts are exact; the whole table's count
+    is the one a database answers fastest (SQLite from the B-tree, without reading
+    entries), and the jurisdictions outside a province are few or none. ``None`` for
+    narrower scopes, which are cheaper to count directly."""
+    root = user.jurisdiction if user.jurisdiction_id else None
+    if root is None or root.level != Jurisdiction.Level.PROVINCE:
+        return None
+    outside = Jurisdiction.objects.exclude(path__startswith=root.path).values("pk")
+    return _count(Case.objects.all()) - _count(Case.objects.filter(jurisdiction__in=outside))
+
+
+def _count(queryset: models.QuerySet) -> Subquery:
+    counted = queryset.order_by().annotate(
+        n=Func(Value(1), function="COUNT", output_field=IntegerField())
+    )
+    return Subquery(counted.values("n"), output_field=IntegerField())
 
 
 def case_detail(user: User, reference: str) -> Case:

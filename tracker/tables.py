@@ -47,7 +47,12 @@ def _count_of(queryset) -> Subquery:
 
 
 class CaseTableData(TableQuerysetData):
-    """Queryset data that reads one page and the total number of rows in one query."""
+    """Queryset data that reads one page and the total number of rows in one query.
+
+    ``total``: an exact count of the whole data as a scalar SQL expression, when the caller
+    has a cheaper one than counting the filtered queryset (``selectors.scope_total``)."""
+
+    total: Any = None
 
     def _stable(self):
         """The data ordered with the primary key breaking ties (pages never overlap)."""
@@ -66,7 +71,7 @@ class CaseTableData(TableQuerysetData):
         """
         data = self._stable()
         page_ids = data.values("pk")[bottom:top]
-        total = _count_of(self.data)
+        total = self.total if self.total is not None else _count_of(self.data)
         rows = list(data.filter(pk__in=page_ids).annotate(list_total=total))
         return rows, (rows[0].list_total if rows else None)
 
@@ -173,9 +178,10 @@ class CaseTable(tables.Table):
             paginator_class = OneQueryPaginator
         return super().paginate(paginator_class, *args, **kwargs)
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, total=None, **kwargs):
         if data is not None and TableQuerysetData.validate(data):
             data = CaseTableData(data)
+            data.total = total
         super().__init__(data, *args, **kwargs)
         self.today = timezone.localdate()
 
