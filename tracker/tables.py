@@ -19,7 +19,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Func, IntegerField, Subquery, Value
+from django.db.models import Func, IntegerField, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -41,7 +41,7 @@ def _count_of(queryset) -> Subquery:
     counting the table directly (not a derived table) lets SQLite count from an index.
     """
     counted = queryset.order_by().annotate(
-        list_count=Func(Value(1), function="COUNT", output_field=IntegerField())
+        list_count=Func(template="COUNT(*)", output_field=IntegerField())
     )
     return Subquery(counted.values("list_count"), output_field=IntegerField())
 
