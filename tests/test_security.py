@@ -37,7 +37,34 @@ def test_session_cookie_is_httponly_and_expires_on_close(alice, settings):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # inactivity timeout restarts on every request
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600  # inactivity timeout
+
+
+def test_inactivity_timeout_restarts_at_most_once_a_minute(alice):
+    """Activity restarts the session's inactivity timeout (its expiry in the database),
+    written at most once a minute rather than on every request; idle past the timeout, the
+    session is gone."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    start = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        client.post("/accounts/login/", {"username": alice.username, "password": PASSWORD})
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        first = Session.objects.get(pk=key).expire_date
+    with time_machine.travel(start + datetime.timedelta(seconds=30), tick=False):
+        assert client.get("/").status_code == 200
+        assert Session.objects.get(pk=key).expire_date == first  # no write within the minute
+    later = start + datetime.timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        assert client.get("/").status_code == 200
+        expiry = Session.objects.get(pk=key).expire_date
+        assert expiry == later + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    idle = later + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)
+    with time_machine.travel(idle, tick=False):
+        response = client.get("/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_login_lockout_with_cool_off(alice, caplog):

@@ -351,9 +351,10 @@ class TestPermissions:
 
 # --- query counts --------------------------------------------------------------------------
 
-# Pinned bounds: the same for 10 and 500 cases in scope. Each request also spends 5 queries on
-# the framework (session read, user read, and the session write of SESSION_SAVE_EVERY_REQUEST,
-# which the test transaction wraps in SAVEPOINT/RELEASE).
+# Pinned bounds: the same for 10 and 500 cases in scope. Each request also spends 2 queries on
+# the framework (session read; the user with its jurisdiction and unread count), and, at most
+# once a minute, 3 more for the session write that restarts the inactivity timeout (wrapped
+# in SAVEPOINT/RELEASE by the test transaction); the bounds are for the steady state.
 LIST_MAX_QUERIES = 10
 DASHBOARD_MAX_QUERIES = 14  # 9 of them its own: counts, overdue, three short lists, red flags
 DETAIL_MAX_QUERIES = 30  # measured 24-29 across kinds: timeline, inspection panel, red flags
@@ -384,7 +385,9 @@ def bulk_cases(n: int, jurisdiction: Jurisdiction, department: Department, owner
 
 
 def count_get(client: Client, url: str, bound: int, assert_max) -> tuple[Any, int]:
-    """GET url under the bound; the response and how many queries it took."""
+    """GET url under the bound; the response and how many queries it took (in the steady
+    state: a first request, not counted, makes the session's once-a-minute activity write)."""
+    client.get(url)
     with assert_max(bound) as ctx:
         response = client.get(url)
     assert response.status_code == 200

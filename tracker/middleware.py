@@ -30,3 +30,37 @@ class DatabaseBusyMiddleware:
             response["Retry-After"] = "5"
             return response
         return None
+
+
+class SessionActivityMiddleware:
+    """Inactivity expiry without a session write on every request.
+
+    Django's ``SESSION_SAVE_EVERY_REQUEST`` rewrites the session row (a database write and
+    commit) on every request to restart the inactivity timeout. Here the session is marked
+    for saving, which restarts the same timeout, only when it was last restarted more than
+    ``SESSION_ACTIVITY_RESOLUTION`` seconds ago (default 60): the timeout is the same to
+    within that minute, and most requests write nothing."""
+
+    KEY = "_activity"
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.resolution = int(getattr(settings, "SESSION_ACTIVITY_RESOLUTION", 60))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        session = getattr(request, "session", None)
+        now = int(time.time())
+        if session is not None and session.session_key:
+            last = session.get(self.KEY)
+            if not isinstance(last, int) or now - last >= self.resolution:
+                session[self.KEY] = now  # modified: SessionMiddleware saves it
+        response = self.get_response(request)
+        # A session saved anyway (a login, a message) records its activity too; an empty
+        # one (anonymous visitors, a logout) is never created for this.
+        if session is not None and session.modified and not session.is_empty():
+            session[self.KEY] = now
+        return response
