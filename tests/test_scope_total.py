@@ -59,3 +59,15 @@ def test_list_page_shows_the_exact_total(client, province_world, settings):
     assert total_shown(client, province_world, "?kind=fee") == 30
     city = Jurisdiction.objects.get(code="990100")
     assert total_shown(client, province_world, f"?jurisdiction={city.pk}") == 29
+
+
+def test_province_counts_keep_only_the_province(province_world):
+    """The dashboard's counts for a province group the whole table and keep the province's
+    jurisdictions: the same as counting the scope, nothing from outside."""
+    counts = selectors.scope_counts(province_world)
+    assert sum(row[3] for row in counts.by_place) == 4
+    inside = set(Jurisdiction.objects.filter(code__startswith="99").values_list("pk", flat=True))
+    assert {row[0] for row in counts.by_place} <= inside
+    assert counts.dispositions == {}
+    html_counts = selectors.dashboard(province_world, counts=counts)
+    assert html_counts["grand_total"] == 4

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count, Func, IntegerField, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tracker import timeline
 from tracker.models import Case, Evidence, Jurisdiction, Milestone, Note, User
 from tracker.registry import kinds
-from tracker.scoping import user_role
+from tracker.scoping import jurisdictions_for, user_role
 from tracker.timeline import Change, TimelineEntry  # noqa: F401 (re-exported)
 from tracker.workflow import OPEN_STATUSES, Status, edges_from
 
@@ -122,18 +122,36 @@ def scope_counts(user: User, today: datetime.date | None = None) -> ScopeCounts:
     (jurisdiction, kind, status, disposition, deadline) in its order: no case row read, no
     sort."""
     today = today or timezone.localdate()
+    root = user.jurisdiction if user.jurisdiction_id else None
+    province_wide = root is not None and root.level == Jurisdiction.Level.PROVINCE
+    # A province's scope is (nearly) every case: group the whole table, then keep the groups
+    # of the user's jurisdictions (the rows are per jurisdiction, so this is exact), instead
+    # of joining every case to the subtree (a hash join over 100,000 rows on PostgreSQL).
+    cases = Case.objects.all() if province_wide else Case.objects.for_user(user)
     query = (
-        Case.objects.for_user(user)
-        .order_by()
+        cases.order_by()
         .values_list("jurisdiction_id", "kind", "status", "disposition")
-        .annotate(n=Count("id"), late=Count("id", filter=Q(deadline__lt=today)))
+        # Count a column of the index (jurisdiction is never NULL), not the id: PostgreSQL's
+        # index does not hold the id, and counting it would read every case row.
+        .annotate(
+            n=Count("jurisdiction_id"),
+            late=Count("jurisdiction_id", filter=Q(deadline__lt=today)),
+        )
     )
     # Thousands of plain (int, str, str, str, int, int) rows at province scale: read them
     # straight from the cursor, without the queryset's per-row machinery.
     sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if province_wide and connection.vendor == "postgresql":
+            # Read the groups in the order of the covering index (an index-only scan feeding
+            # a streaming GROUP BY: 30-40 ms at 100,000 cases) rather than hashing every
+            # row of a sequential scan (65-95 ms), which the default costs prefer.
+            cursor.execute("SET LOCAL enable_hashagg = off")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if province_wide:
+        mine = set(jurisdictions_for(user).values_list("pk", flat=True))
+        rows = [row for row in rows if row[0] in mine]
     places: dict[tuple[int, str, str], list[int]] = {}
     dispositions: dict[tuple[str, str], int] = {}
     withdrawn = Status.WITHDRAWN.value
