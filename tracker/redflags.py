@@ -484,8 +484,12 @@ def _decoupling_flags(case: Case, today: datetime.date) -> list[RedFlag]:
     return flags
 
 
-def _milestone_flags(case: Case, today: datetime.date) -> list[RedFlag]:
-    milestones = list(case.milestones.order_by("order"))
+def _milestone_flags(
+    case: Case, today: datetime.date, milestones: list[Milestone] | None = None
+) -> list[RedFlag]:
+    if milestones is None:
+        milestones = list(case.milestones.order_by("order"))
+    milestones = sorted(milestones, key=lambda m: m.order)
     flags = []
     for m in milestones:
         if not m.done:
@@ -536,14 +540,17 @@ KIND_CHECKS: dict[str, Callable[[Case, datetime.date], list[RedFlag]]] = {
 }
 
 
-def flags_for_case(case: Case, today: datetime.date | None = None) -> list[RedFlag]:
-    """Every red flag the case raises now, each with a Chinese explanation."""
+def flags_for_case(
+    case: Case, today: datetime.date | None = None, milestones: list[Milestone] | None = None
+) -> list[RedFlag]:
+    """Every red flag the case raises now, each with a Chinese explanation (``milestones``:
+    the case's milestones if the caller has them already)."""
     today = today or timezone.localdate()
     if case.status == Status.WITHDRAWN:
         return []
     check = KIND_CHECKS.get(case.kind)
     flags = check(case, today) if check else []
-    return flags + _milestone_flags(case, today)
+    return flags + _milestone_flags(case, today, milestones)
 
 
 # --- dashboard ----------------------------------------------------------------------------

@@ -252,7 +252,7 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         "overdue_days": shown.days_overdue(today),
         "overdue_milestones": {m.pk for m in milestones if m.is_overdue(today)},
         "inspection": inspection,
-        "red_flags": [] if historical else redflags.flags_for_case(case),
+        "red_flags": [] if historical else redflags.flags_for_case(case, milestones=milestones),
     }
 
 
