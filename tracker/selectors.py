@@ -49,10 +49,11 @@ def case_detail(user: User, reference: str) -> Case:
     """One case in scope with its subject joined in (404 outside scope)."""
     from tracker.scoping import get_case_for_user
 
-    # Every kind's subject joined (one-to-one, at most one of them exists): one query.
-    subjects = [k.subject_related_name for k in kinds()]
-    base = Case.objects.select_related("jurisdiction", "department", "owner", *subjects)
-    return get_case_for_user(user, reference, base)
+    base = Case.objects.select_related("jurisdiction", "department", "owner")
+    case = get_case_for_user(user, reference, base)
+    kind = case.kind_spec
+    # Re-read with the subject (one query) now that the kind is known.
+    return base.select_related(kind.subject_related_name).get(pk=case.pk)
 
 
 def case_milestones(case: Case) -> list[Milestone]:
