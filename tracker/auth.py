@@ -15,11 +15,11 @@ class ScopedModelBackend(ModelBackend):
     unread notifications (``unread_notification_count``, read by the context processor)."""
 
     def get_user(self, user_id):
-        from tracker.models import Notification
+        from tracker.reminders import unread_notifications
 
         model = get_user_model()
         unread = (
-            Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+            unread_notifications(OuterRef("pk"))
             .order_by()
             .values("user")
             .annotate(n=Count("pk"))

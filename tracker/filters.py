@@ -222,6 +222,14 @@ class CaseFilterSet(django_filters.FilterSet):
         if kind in dict(kind_choices()):
             self.filters["disposition"].extra["choices"] = get_kind(kind).dispositions
 
+    def is_filtering(self) -> bool:
+        """Whether any condition narrows the list (valid and not empty)."""
+        return (
+            self.is_bound
+            and self.is_valid()
+            and any(v not in (None, "", [], ()) for v in self.form.cleaned_data.values())
+        )
+
     def filter_q(self, queryset, name, value):
         value = value.strip()
         if not value:

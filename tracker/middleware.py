@@ -1,9 +1,12 @@
-"""A busy database answers a clear "try again" page (503), never a 500 with a traceback."""
+"""Request middleware: a busy database answers a clear "try again" page (503), never a 500
+with a traceback; session activity restarts the inactivity timeout without a write per request."""
 
 from __future__ import annotations
 
 import logging
+import time
 
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
@@ -44,14 +47,10 @@ class SessionActivityMiddleware:
     KEY = "_activity"
 
     def __init__(self, get_response):
-        from django.conf import settings
-
         self.get_response = get_response
         self.resolution = int(getattr(settings, "SESSION_ACTIVITY_RESOLUTION", 60))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        import time
-
         session = getattr(request, "session", None)
         now = int(time.time())
         if session is not None and session.session_key:

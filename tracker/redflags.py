@@ -836,10 +836,9 @@ def _recompute(cases: set[int] | None, places: set[int] | None, today: datetime.
         new += _rule_flags(chunk, today)
     if places:
         if not cases_done:
+            # Rows carry the jurisdiction they were computed in; the places include every
+            # jurisdiction a changed fee has been in, so a moved fee's old rows go too.
             RedFlagHit.objects.filter(rule="fee_reintroduced", jurisdiction__in=places).delete()
-            RedFlagHit.objects.filter(
-                rule="fee_reintroduced", case__jurisdiction__in=places
-            ).delete()  # fees moved into these places
         new += _fee_flags_in(places)
     RedFlagHit.objects.bulk_create(new, batch_size=1000)
 

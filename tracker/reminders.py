@@ -382,10 +382,15 @@ def notifications_for(user: User) -> models.QuerySet[Notification]:
     )
 
 
+def unread_notifications(user) -> models.QuerySet[Notification]:
+    """A user's unread notifications (``user`` may be an ``OuterRef``)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
 def unread_count(user: User) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return unread_notifications(user).count()
 
 
 # --- writes -------------------------------------------------------------------------------
@@ -498,9 +503,7 @@ def notification_mark_read(*, notification: Notification, user: User) -> Notific
 
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark all of the user's unread notifications read; returns how many."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return unread_notifications(user).update(read_at=timezone.now())
 
 
 @transaction.atomic

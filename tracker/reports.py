@@ -594,6 +594,18 @@ class Tally:
         if g.overdue:
             self.overdue += g.n
 
+    def add_current(self, status: str, n: int, late: int) -> None:
+        """``add`` for cases counted as they stand now (nothing new or done "this month"):
+        ``n`` cases in ``status``, ``late`` of them past their deadline."""
+        if status == Status.WITHDRAWN:
+            self.withdrawn += n
+            return
+        self.target += n
+        if status in DONE_STATUSES:
+            self.cumulative += n
+        if status in OPEN_VALUES:
+            self.overdue += late
+
     def merge(self, other: Tally) -> None:
         for name in ("target", "new", "this_month", "cumulative", "overdue", "withdrawn"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -770,28 +782,21 @@ def _jurisdiction_rows(scope: Scope, groups: list[Group], period: Period | None)
 
 def _current_jurisdiction_rows(scope: Scope, by_place: list[tuple]) -> dict:
     """``_jurisdiction_rows`` for the current state (nothing new or done "this month"),
-    straight from (jurisdiction, kind, status, cases, past deadline) counts: the same
-    tallies as ``Tally.add`` over one Group per count, without building the Groups."""
+    straight from (jurisdiction, kind, status, cases, past deadline) counts with
+    ``Tally.add_current``: the same tallies as ``Tally.add`` over one Group per count,
+    without building the Groups."""
     stream_keys = [_stream_key(k) for k in _streams()]
     kind_stream = {k.key: _stream_key(k) for k in _streams()}
     tallies = [Tally() for _row in scope.rows]
     per_stream = [{s: Tally() for s in stream_keys} for _row in scope.rows]
-    open_values = set(OPEN_VALUES)
-    withdrawn = Status.WITHDRAWN.value
     for place, kind, status, n, late in by_place:
         index = scope.row_of.get(place)
         if index is None:
             continue
+        tallies[index].add_current(status, n, late)
         stream = per_stream[index].get(kind_stream.get(kind))
-        for tally in (tallies[index], stream) if stream is not None else (tallies[index],):
-            if status == withdrawn:
-                tally.withdrawn += n
-                continue
-            tally.target += n
-            if status in DONE_STATUSES:
-                tally.cumulative += n
-            if status in open_values:
-                tally.overdue += late
+        if stream is not None:
+            stream.add_current(status, n, late)
     return _tally_rows(scope, tallies, per_stream, None)
 
 

@@ -20,7 +20,6 @@ from urllib.parse import quote
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Func, IntegerField, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -33,19 +32,8 @@ from django_tables2.utils import AttributeDict
 
 from tracker.models import Case
 from tracker.registry import kind_choices
+from tracker.selectors import count_of
 from tracker.workflow import OPEN_STATUSES, Status
-
-
-def _count_of(queryset) -> Subquery:
-    """``(SELECT COUNT(*) FROM … WHERE …)`` for a queryset, as a scalar subquery computed once.
-
-    COUNT as a plain function (not an aggregate) keeps Django from adding a GROUP BY, and
-    counting the table directly (not a derived table) lets SQLite count from an index.
-    """
-    counted = queryset.order_by().annotate(
-        list_count=Func(template="COUNT(*)", output_field=IntegerField())
-    )
-    return Subquery(counted.values("list_count"), output_field=IntegerField())
 
 
 class CaseTableData(TableQuerysetData):
@@ -73,7 +61,7 @@ class CaseTableData(TableQuerysetData):
         """
         data = self._stable()
         page_ids = data.values("pk")[bottom:top]
-        total = self.total if self.total is not None else _count_of(self.data)
+        total = self.total if self.total is not None else count_of(self.data)
         rows = list(data.filter(pk__in=page_ids).annotate(list_total=total))
         return rows, (rows[0].list_total if rows else None)
 
@@ -251,23 +239,22 @@ class CaseTable(tables.Table):
             if not (c.column.exclude_from_export or c.name in exclude)
         ]
         yield [force_str(c.header, strings_only=True) for c in columns]
-        kinds = {k: str(label) for k, label in kind_choices()}
-        statuses = {k: str(label) for k, label in Status.choices}
+        labels = _Labels()
         for record in self.data:
-            yield [self._value(c.name, record, kinds, statuses) for c in columns]
+            yield [self._value(c.name, record, labels) for c in columns]
 
-    def _value(self, name: str, record: Case, kinds: dict, statuses: dict) -> Any:
+    def _value(self, name: str, record: Case, labels: _Labels) -> Any:
         if name == "reference":
             return record.reference or None
         if name == "title":
             return record.title or None
         if name == "kind":
-            return kinds.get(record.kind, record.kind) or None
+            return labels.kinds.get(record.kind, record.kind) or None
         if name in ("jurisdiction", "department", "owner"):
             related = getattr(record, name)
             return None if related is None else str(related)
         if name == "status":
-            return statuses.get(record.status, record.status) or None
+            return labels.statuses.get(record.status, record.status) or None
         if name == "disposition":
             return (record.disposition_label() or None) if record.disposition else None
         if name == "deadline":

@@ -88,17 +88,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filterset = CaseFilterSet(
         request.GET or None, queryset=selectors.case_list(request.user), user=request.user
     )
-    filtered = False
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, _("筛选条件有误，已忽略无效的条件。"))
         qs = selectors.case_list(request.user)
     else:
         qs = filterset.qs
-        filtered = filterset.is_bound and any(
-            v not in (None, "", [], ()) for v in filterset.form.cleaned_data.values()
-        )
     # The whole scope, unfiltered: count it the cheap way (selectors.scope_total).
-    table = CaseTable(qs, total=None if filtered else selectors.scope_total(request.user))
+    whole_scope = not filterset.is_filtering()
+    table = CaseTable(qs, total=selectors.scope_total(request.user) if whole_scope else None)
     from tracker import exports  # the list export (imported here: this view owns the wiring)
 
     export_format = exports.requested_format(request)
