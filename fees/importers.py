@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from fees.models import FeeKind, RevenueHandling, SetLevel
-from tracker.importing import Column, ImportContext, KindImporter, RowPlan, common_case_columns
+from tracker.imports.engine import Column, ImportContext, KindImporter, RowPlan, common_case_columns
 
 LEVEL_BY_JURISDICTION = {
     "province": "province",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from fees.forms import FeeItemForm
 from fees.importers import FeeImporter
 from fees.models import FeeDisposition, FeeItem
-from tracker.registry import CaseKind, MilestoneSpec, register
+from tracker.cases.registry import CaseKind, MilestoneSpec, register
 
 FEE = CaseKind(
     key="fee",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from intermediaries.models import ApprovalItem
-from tracker.admin import ReadOnlyHistoryAdmin
+from tracker.cases.admin import ReadOnlyHistoryAdmin
 
 
 @admin.register(ApprovalItem)

@@ -12,10 +12,10 @@ from intermediaries.models import (
     IntermediaryItem,
     OfficialPost,
 )
-from tracker.forms import DateInput, ScopedFormMixin
+from tracker.cases.forms import DateInput, ScopedFormMixin
+from tracker.cases.validators import credit_code_problems
+from tracker.cases.workflow import Role
 from tracker.models import Jurisdiction
-from tracker.validators import credit_code_problems
-from tracker.workflow import Role
 
 
 class ItemForm(ScopedFormMixin, forms.ModelForm):

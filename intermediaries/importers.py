@@ -1,5 +1,5 @@
 """Spreadsheet column maps for intermediary items, decoupling cases (with the firm register)
-and officials' posts. The core import machinery (tracker.import_services) finds them through
+and officials' posts. The core import machinery (tracker.imports.services) finds them through
 ``CaseKind.importer``.
 """
 
@@ -23,8 +23,10 @@ from intermediaries.models import (
     ProviderNature,
     RankBand,
 )
-from tracker import import_bulk
-from tracker.importing import (
+from tracker.cases.services import tracked_save
+from tracker.cases.workflow import Status
+from tracker.imports import bulk as import_bulk
+from tracker.imports.engine import (
     Column,
     ImportContext,
     KindImporter,
@@ -33,8 +35,6 @@ from tracker.importing import (
     normalize_key,
 )
 from tracker.models import Case
-from tracker.services import tracked_save
-from tracker.workflow import Status
 
 ITEM_DISPOSITION_ALIASES = {
     "不再作为审批受理条件": "cancel",

@@ -14,7 +14,7 @@ from intermediaries.models import (
     OfficialPost,
     PostDisposition,
 )
-from tracker.registry import CaseKind, MilestoneSpec, register
+from tracker.cases.registry import CaseKind, MilestoneSpec, register
 
 ITEM = CaseKind(
     key="item",

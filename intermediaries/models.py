@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracker.validators import credit_code_problems
+from tracker.cases.validators import credit_code_problems
 
 
 class ApprovalItem(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from intermediaries.models import IntermediaryFirm
-from tracker.scoping import jurisdiction_filter
+from tracker.cases.scoping import jurisdiction_filter
 
 
 def firms_for(user) -> models.QuerySet[IntermediaryFirm]:

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from intermediaries.models import IntermediaryFirm
+from tracker.cases.services import require_editor, require_reason, tracked_save
 from tracker.models import Jurisdiction, User
-from tracker.services import require_editor, require_reason, tracked_save
 
 
 @transaction.atomic

@@ -30,11 +30,11 @@ from intermediaries.models import (
     OfficialPost,
     PostDisposition,
 )
-from tracker.inspection_services import access_log_record
+from tracker.audit.services import access_log_record
+from tracker.cases.registry import all_disposition_choices
+from tracker.cases.scoping import jurisdiction_filter, jurisdictions_for
+from tracker.cases.workflow import Status
 from tracker.models import AccessLog, Case, Department, Jurisdiction, User
-from tracker.registry import all_disposition_choices
-from tracker.scoping import jurisdiction_filter, jurisdictions_for
-from tracker.workflow import Status
 
 HFirm = IntermediaryFirm.history.model
 HItem = IntermediaryItem.history.model

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from intermediaries import selectors, services
 from intermediaries.forms import FirmForm
-from tracker.scoping import EDITOR_ROLES, READERS, jurisdictions_for, role_required
-from tracker.views import posted_version
+from tracker.cases.scoping import EDITOR_ROLES, READERS, jurisdictions_for, role_required
+from tracker.cases.views import posted_version
 
 
 @login_required

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, render
 
 from intermediaries import supervision
 from intermediaries.selectors import firms_for
-from tracker.scoping import role_required
-from tracker.workflow import Role
+from tracker.cases.scoping import role_required
+from tracker.cases.workflow import Role
 
 SUPERVISION_ROLES = (Role.INSPECTOR, Role.ADMIN)
 

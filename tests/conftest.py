@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from tests.factories import DepartmentFactory, JurisdictionFactory, UserFactory, make_case
+from tracker.cases.workflow import Role
 from tracker.models import Case, Department, Jurisdiction, User
-from tracker.workflow import Role
 
 
 @pytest.fixture

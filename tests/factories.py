@@ -16,11 +16,11 @@ from intermediaries.models import (
     PostType,
     RankBand,
 )
-from tracker import services
+from tracker.cases import services
+from tracker.cases.registry import get_kind
+from tracker.cases.validators import CREDIT_ALPHABET, CREDIT_WEIGHTS
+from tracker.cases.workflow import Role
 from tracker.models import Case, Department, Jurisdiction, User
-from tracker.registry import get_kind
-from tracker.validators import CREDIT_ALPHABET, CREDIT_WEIGHTS
-from tracker.workflow import Role
 
 PASSWORD = "pw-test-12345"
 

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from tests.factories import make_case
-from tracker import services
-from tracker.archive import export_archive, verify_archive
-from tracker.audit import chain_head
+from tracker.audit.archive import export_archive, verify_archive
+from tracker.audit.chain import chain_head
+from tracker.cases import services
 
 PDF = b"%PDF-1.4\n% test evidence\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 

@@ -12,7 +12,10 @@ from django.db import DatabaseError, connection, transaction
 
 from intermediaries.models import ApprovalItem
 from tests.factories import make_case
-from tracker import audit, inspection_services, services
+from tracker.audit import chain as audit
+from tracker.audit import services as inspection_services
+from tracker.cases import services
+from tracker.cases.workflow import Status
 from tracker.models import (
     AccessLog,
     AuditChainEntry,
@@ -22,7 +25,6 @@ from tracker.models import (
     Milestone,
     Note,
 )
-from tracker.workflow import Status
 
 
 @pytest.fixture(autouse=True)
@@ -259,7 +261,7 @@ def test_bulk_create_with_history_enters_the_chain(busy_case, alice, county_a):
 
 
 def test_spreadsheet_import_enters_the_chain(alice, county_a):
-    import_services = pytest.importorskip("tracker.import_services")
+    import_services = pytest.importorskip("tracker.imports.services")
     csv = "收费项目名称,收费类别,设立级次\n测试证书工本费,行政事业性收费,县\n测试登记费,行政事业性收费,县\n"
     report = import_services.import_file(
         csv.encode("utf-8"),

@@ -13,9 +13,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory, make_case
-from tracker import audit, services
+from tracker.audit import chain as audit
+from tracker.cases import services
+from tracker.cases.workflow import Role, Status
 from tracker.models import AccessLog
-from tracker.workflow import Role, Status
 
 
 @pytest.fixture(autouse=True)
@@ -226,7 +227,7 @@ def test_audit_log_view_with_personal_records_is_logged(client_as, cases, ivan):
 
 
 def test_register_changes_are_in_scope_too(client_as, cases, ivan, irene, carol, county_a):
-    from tracker.audit import bulk_create_with_history
+    from tracker.audit.chain import bulk_create_with_history
     from tracker.models import Department
 
     bulk_create_with_history(

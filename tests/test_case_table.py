@@ -13,9 +13,9 @@ from django.test.html import parse_html
 from django_tables2 import RequestConfig
 
 from tests.factories import make_case
-from tracker import selectors, services
-from tracker.tables import CaseTable
-from tracker.workflow import Status
+from tracker.cases import selectors, services
+from tracker.cases.tables import CaseTable
+from tracker.cases.workflow import Status
 
 
 class PlainCaseTable(CaseTable):

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_case
-from tracker import catalogue_services as catalogue
+from tracker.cases.services import Decision, case_transition
+from tracker.cases.workflow import Status
+from tracker.catalogue import services as catalogue
 from tracker.models import CatalogueEdition
-from tracker.services import Decision, case_transition
-from tracker.workflow import Status
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 11, 30)
@@ -128,7 +128,7 @@ def test_only_admins_publish(request, who, county_a, items):
 
 def test_admin_outside_scope_cannot_publish(county_a, items):
     from tests.factories import JurisdictionFactory, UserFactory
-    from tracker.workflow import Role
+    from tracker.cases.workflow import Role
 
     other = JurisdictionFactory(code="340100", name="外市")
     admin = UserFactory(username="oscar", role=Role.ADMIN, jurisdiction=other)

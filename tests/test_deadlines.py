@@ -13,12 +13,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import UserFactory, make_case
-from tracker import services
-from tracker.deadline_selectors import attach_overdue_explanations
-from tracker.deadline_services import case_explain_overdue, case_extend_deadline
+from tracker.cases import services
+from tracker.cases.selectors import case_history
+from tracker.cases.workflow import Role
+from tracker.deadlines.selectors import attach_overdue_explanations
+from tracker.deadlines.services import case_explain_overdue, case_extend_deadline
 from tracker.models import Case, Note
-from tracker.selectors import case_history
-from tracker.workflow import Role
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from tests.factories import make_case
-from tracker.exports import csv_bytes, neutralise, xlsx_bytes
+from tracker.imports.exports import csv_bytes, neutralise, xlsx_bytes
 from tracker.models import AccessLog
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from tracker.filters import FastRangeWidget, FastSelect, FastSelectMultiple, FastTextInput
+from tracker.cases.filters import FastRangeWidget, FastSelect, FastSelectMultiple, FastTextInput
 
 CHOICES = [("", "---------"), ("a", "甲 <区>"), ("b", 'B "quoted"'), (3, "三")]
 

@@ -11,8 +11,8 @@ import pytest
 
 from tests.factories import DepartmentFactory
 from tests.test_import_support import ITEM_HEADER, csv_bytes, item_row, preview, xlsx_bytes
+from tracker.cases.validators import credit_code_problems
 from tracker.models import Case, ImportBatch
-from tracker.validators import credit_code_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -309,7 +309,7 @@ def test_too_long_value(alice, county_a, dept_a):
 
 
 def test_size_limit(alice, county_a, settings):
-    from tracker.import_services import ImportRefused
+    from tracker.imports.services import ImportRefused
 
     settings.IMPORT_MAX_BYTES = 100
     with pytest.raises(ImportRefused, match="文件过大"):
@@ -364,7 +364,7 @@ def test_inline_strings_and_formula_results(alice, county_a, dept_a):
 
 
 def test_openpyxl_reads_the_same_as_the_fast_reader(alice, county_a, dept_a):
-    from tracker import importing
+    from tracker.imports import engine as importing
 
     rows = [ITEM_HEADER, item_row(1, "事项一", dept_a.name), [2, 3.5, None, True, "x", None]]
     data = xlsx_bytes(rows)

@@ -14,11 +14,11 @@ from fees.models import FeeItem
 from intermediaries.models import ApprovalItem, DecouplingCase, IntermediaryFirm, OfficialPost
 from tests.factories import DepartmentFactory, IntermediaryFirmFactory, make_case, valid_credit_code
 from tests.test_import_support import ITEM_HEADER, item_row, preview, run_import, xlsx_bytes
-from tracker import import_services
-from tracker.audit import verify_chain
+from tracker.audit.chain import verify_chain
+from tracker.cases.services import Decision, case_transition
+from tracker.cases.workflow import Status
+from tracker.imports import services as import_services
 from tracker.models import AuditChainEntry, Case, ImportBatch, Milestone
-from tracker.services import Decision, case_transition
-from tracker.workflow import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_commit_is_all_or_nothing(alice, county_a, dept_a):
 
 def test_commit_failure_during_write_rolls_back(alice, county_a, dept_a, monkeypatch):
     """A failure after some rows were written leaves the database as it was."""
-    from tracker import import_bulk
+    from tracker.imports import bulk as import_bulk
 
     real = import_bulk.bulk_insert_rows_with_history
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import openpyxl
 
-from tracker import import_services
-from tracker.registry import get_kind
+from tracker.cases.registry import get_kind
+from tracker.imports import services as import_services
 
 ITEM_HEADER = [
     "序号",

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.test_import_support import ITEM_HEADER, item_row, preview, xlsx_bytes
+from tracker.cases.registry import kinds
 from tracker.models import Case, ImportBatch
-from tracker.registry import kinds
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,14 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-import tracker.urls_audit
-import tracker.urls_core
+import tracker.audit.urls
+import tracker.cases.urls
 from intermediaries.models import IntermediaryItem, OfficialPost
 from tests.factories import make_case
-from tracker import inspection_services, services, timeline
+from tracker.audit import services as inspection_services
+from tracker.audit import timeline
+from tracker.cases import services
+from tracker.cases.workflow import Status
 from tracker.models import (
     AccessLog,
     Case,
@@ -26,7 +29,6 @@ from tracker.models import (
     Note,
     ReviewMarker,
 )
-from tracker.workflow import Status
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +128,7 @@ def test_inspection_notes_are_append_only_and_need_text(client_as, case_a, ivan)
     )
     assert not InspectionNote.objects.exists()
     assert "检查意见" in response.content.decode()
-    names = {p.name for p in tracker.urls_audit.urlpatterns}
+    names = {p.name for p in tracker.audit.urls.urlpatterns}
     assert not any("edit" in n or "delete" in n for n in names)
 
 
@@ -168,7 +170,7 @@ def test_only_inspectors_write_the_workspace(client_as, case_a, request, persona
 
 def test_workspace_is_scoped(client_as, case_a, county_b, ivan):
     from tests.factories import UserFactory
-    from tracker.workflow import Role
+    from tracker.cases.workflow import Role
 
     irene = UserFactory(username="irene", role=Role.INSPECTOR, jurisdiction=county_b)
     client = client_as(irene)
@@ -206,7 +208,7 @@ WRITE_VIEWS = {
 
 def test_every_core_write_view_is_covered():
     reads = {"dashboard", "case_list", "case_detail", "case_history", "evidence_download"}
-    names = {p.name for p in tracker.urls_core.urlpatterns}
+    names = {p.name for p in tracker.cases.urls.urlpatterns}
     assert names - reads <= set(WRITE_VIEWS), "a new write view must be added to WRITE_VIEWS"
 
 
@@ -396,7 +398,7 @@ def test_admin_history_is_read_only(client_as, case_a, carol, county_a):
 def test_no_admin_deletes_history_or_chain_rows(rf, carol):
     from django.contrib import admin
 
-    from tracker.audit import protected_tables
+    from tracker.audit.chain import protected_tables
 
     request = rf.get("/admin/")
     request.user = carol

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import credit_check_char
-from tracker.validators import (
+from tracker.cases.validators import (
     CREDIT_ALPHABET,
     credit_code_problems,
     org_code_is_valid,
@@ -78,7 +78,7 @@ def test_division_code_and_org_code_never_crash(value):
 def test_audit_datetime_canonical_form_is_the_same_from_every_source(dt):
     """Write time (aware datetime), SQLite text, PostgreSQL text and naive UTC all agree, so
     verify_audit's fast read path computes exactly the digests written with the changes."""
-    from tracker.audit import _norm_datetime
+    from tracker.audit.chain import _norm_datetime
 
     expected = _norm_datetime(dt)
     sqlite_text = dt.replace(tzinfo=None).isoformat(" ")
@@ -106,7 +106,7 @@ def test_audit_datetime_canonical_form_is_the_same_from_every_source(dt):
     )
 )
 def test_import_date_parser_returns_a_date_or_a_clear_error(value):
-    from tracker.importing import CellProblem, parse_date
+    from tracker.imports.engine import CellProblem, parse_date
 
     try:
         result = parse_date(value)
@@ -129,7 +129,7 @@ def test_import_date_parser_returns_a_date_or_a_clear_error(value):
     st.sampled_from(["a.csv", "a.xlsx", "a.txt", "a", "a.xls", "a.pdf"]),
 )
 def test_import_reader_returns_rows_or_a_clear_error(data, name):
-    from tracker.importing import FileProblem, RawTable, read_table
+    from tracker.imports.engine import FileProblem, RawTable, read_table
 
     try:
         table = read_table(data, name, max_rows=100)
@@ -146,7 +146,7 @@ def test_audit_digest_survives_a_column_added_by_a_migration(case_a):
     """Older history rows have NULL/''/False/0 in a column added later: their digests hold."""
     import dataclasses
 
-    from tracker import audit
+    from tracker.audit import chain as audit
 
     row = case_a.history.first()
     spec = audit.row_spec(type(row))
@@ -178,7 +178,7 @@ def test_audit_digest_survives_a_column_added_by_a_migration(case_a):
 def _sample_values(spec) -> list:
     import decimal
 
-    from tracker import audit
+    from tracker.audit import chain as audit
 
     values = []
     for attname, norm in zip(spec.attnames, spec.normalisers, strict=True):
@@ -216,7 +216,7 @@ def test_audit_digest_form_is_pinned(model_path, expected):
     import hashlib
     import importlib
 
-    from tracker import audit
+    from tracker.audit import chain as audit
 
     module, name = model_path.rsplit(".", 1)
     model = getattr(importlib.import_module(module), name).history.model
@@ -232,7 +232,8 @@ def test_audit_digest_form_is_pinned(model_path, expected):
 def test_compiled_reader_matches_instances(case_a, alice):
     """The verification path (raw rows from the cursor) digests each stored row exactly as the
     writing path (model instances) did, on whichever database runs the tests."""
-    from tracker import audit, services
+    from tracker.audit import chain as audit
+    from tracker.cases import services
 
     services.note_add(case=case_a, by=alice, text="核对摘要")
     for model in audit.history_models():

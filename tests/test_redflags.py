@@ -19,9 +19,10 @@ from intermediaries.models import (
 )
 from intermediaries.services import firm_save
 from tests.factories import DepartmentFactory, IntermediaryFirmFactory, make_case
-from tracker import services
+from tracker.cases import services
+from tracker.cases.workflow import Status
 from tracker.models import Case, RedFlagHit, User
-from tracker.redflags import (
+from tracker.redflags.rules import (
     RULES,
     cases_with_red_flags,
     cases_with_red_flags_live,
@@ -31,7 +32,6 @@ from tracker.redflags import (
     red_flag_summary,
     sync,
 )
-from tracker.workflow import Status
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -412,8 +412,8 @@ def test_case_list_filters_by_red_flag(client_as, carol, alice, county_a, dept_a
     import datetime
 
     from tests.factories import make_case
-    from tracker import services
-    from tracker.workflow import Status
+    from tracker.cases import services
+    from tracker.cases.workflow import Status
 
     flagged = make_case("item", county_a, alice, department=dept_a, legal_basis="")
     services.case_transition(case=flagged, to=Status.UNDER_REVIEW, by=alice, reason="核查")
@@ -436,7 +436,7 @@ def test_nightly_run_brings_the_rows_up_to_date(alice, county_a, dept_a):
 
     from django.core.management import call_command
 
-    from tracker.audit import chain_head
+    from tracker.audit.chain import chain_head
     from tracker.models import RedFlagState
 
     case = make_case("item", county_a, alice, department=dept_a, legal_basis="")

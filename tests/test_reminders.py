@@ -15,10 +15,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import UserFactory, make_case
-from tracker import deadline_services, reminders
-from tracker.context_processors import unread_notifications
+from tracker.cases.workflow import Role
+from tracker.deadlines import reminders
+from tracker.deadlines import services as deadline_services
 from tracker.models import Notification, User
-from tracker.workflow import Role
+from tracker.web.context_processors import unread_notifications
 
 TZ = ZoneInfo("Asia/Shanghai")
 Kind = Notification.Kind
@@ -173,7 +174,7 @@ def test_milestone_reminders(due_case, mailed):
 def test_done_milestones_and_closed_cases_are_not_reminded(due_case, mailed):
     alice, _carol = mailed
     first = due_case.milestones.order_by("order").first()
-    from tracker import services
+    from tracker.cases import services
 
     with at(d("2025-10-02")):
         services.milestone_complete(
@@ -257,7 +258,7 @@ def test_explanation_request_repeats_only_when_the_expected_date_passes(due_case
 def test_failed_email_is_released_and_retried_the_same_day(due_case, mailed):
     alice, _carol = mailed
     with at(d("2025-11-23")):
-        with mock.patch("tracker.reminders.send_mail", side_effect=OSError("连接被拒绝")):
+        with mock.patch("tracker.deadlines.reminders.send_mail", side_effect=OSError("连接被拒绝")):
             run = reminders.reminders_send()
         assert run.failures and run.emails_sent == 0
         assert not Notification.objects.filter(emailed_at__isnull=False).exists()
@@ -347,7 +348,10 @@ def test_command_in_app_only_skips_the_email_check(settings, due_case, mailed):
 
 
 def test_command_exits_non_zero_when_an_email_fails(due_case, mailed):
-    with at(d("2025-11-23")), mock.patch("tracker.reminders.send_mail", side_effect=OSError("x")):
+    with (
+        at(d("2025-11-23")),
+        mock.patch("tracker.deadlines.reminders.send_mail", side_effect=OSError("x")),
+    ):
         with pytest.raises(CommandError) as exc:
             call_command("send_reminders")
     assert "重新运行" in str(exc.value)

@@ -35,13 +35,15 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from reportlab.platypus import Table
 
-import tracker.admin_reports  # noqa: F401 - registers MonthlyReport in the admin
+import tracker.reports.admin  # noqa: F401 - registers MonthlyReport in the admin
 from tests.factories import DepartmentFactory, JurisdictionFactory, UserFactory, make_case
-from tracker import report_services, reports, services
+from tracker.cases import services
+from tracker.cases.workflow import Role, Status
 from tracker.models import Case, Jurisdiction, MonthlyReport, Note, User
-from tracker.report_pdf import ReportMeta, _Styles, _table_flowables
-from tracker.reports import ReportTable, build_report_figures
-from tracker.workflow import Role, Status
+from tracker.reports import figures as reports
+from tracker.reports import services as report_services
+from tracker.reports.figures import ReportTable, build_report_figures
+from tracker.reports.pdf import ReportMeta, _Styles, _table_flowables
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 OCT = datetime.datetime(2026, 10, 10, 10, tzinfo=TZ)
@@ -414,7 +416,7 @@ class TestPdf:
             widths=[1, 3],
             wrap=[False, True],
         )
-        from tracker.pdf_fonts import register_font
+        from tracker.reports.fonts import register_font
 
         (paged,) = _table_flowables(table, _Styles(register_font()))
         assert "\n" in paged.rows[-1][1]  # long CJK text wrapped into plain lines
@@ -717,9 +719,10 @@ class TestPages:
         Group/Tally path over the same counts, and the same totals as plain counts."""
         from django.db.models import Count
 
-        from tracker import reports, selectors
+        from tracker.cases import selectors
+        from tracker.cases.workflow import Status
         from tracker.models import Case
-        from tracker.workflow import Status
+        from tracker.reports import figures as reports
 
         for name in ("alice", "vera"):
             user = world.users[name]

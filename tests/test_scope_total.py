@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import JurisdictionFactory, UserFactory, make_case
-from tracker import selectors
+from tracker.cases import selectors
+from tracker.cases.workflow import Role
 from tracker.models import Case, Jurisdiction, User
-from tracker.workflow import Role
 
 
 @pytest.fixture

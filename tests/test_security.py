@@ -15,7 +15,7 @@ import time_machine
 from django.test import Client, RequestFactory
 
 from tests.factories import PASSWORD
-from tracker import errors
+from tracker.web import errors
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +69,7 @@ def test_inactivity_timeout_restarts_at_most_once_a_minute(alice):
 
 def test_login_lockout_with_cool_off(alice, caplog):
     client = Client()
-    caplog.set_level(logging.INFO, logger="tracker.security")
+    caplog.set_level(logging.INFO, logger="tracker.web.security")
     start = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False):
         for _ in range(5):
@@ -108,7 +108,7 @@ def test_password_validators_refuse_weak_passwords(carol):
 
 
 def test_permission_denial_is_logged_and_answered_in_chinese(client_as, ivan, case_a, caplog):
-    caplog.set_level(logging.INFO, logger="tracker.security")
+    caplog.set_level(logging.INFO, logger="tracker.web.security")
     response = client_as(ivan).get(f"/cases/{case_a.reference}/edit/")
     assert response.status_code == 403
     assert "无权访问" in response.content.decode()
@@ -148,7 +148,7 @@ def test_check_deploy_is_clean_with_production_variables():
 def test_a_locked_database_answers_503_not_500(alice, rf):
     from django.db import OperationalError
 
-    from tracker.middleware import DatabaseBusyMiddleware
+    from tracker.web.middleware import DatabaseBusyMiddleware
 
     request = rf.get("/cases/")
     request.user = alice

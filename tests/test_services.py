@@ -16,10 +16,10 @@ from django.utils import timezone
 from fees.models import FeeItem
 from intermediaries.models import DecouplingCase, IntermediaryItem, OfficialPost
 from tests.factories import UserFactory, make_case
-from tracker import services
+from tracker.cases import services
+from tracker.cases.scoping import get_case_for_user
+from tracker.cases.workflow import Role, Status
 from tracker.models import Case, Evidence, Milestone, Note, ReferenceCounter
-from tracker.scoping import get_case_for_user
-from tracker.workflow import Role, Status
 
 SPRING_2026 = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 MAX = 1024 * 1024

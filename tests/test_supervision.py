@@ -18,9 +18,9 @@ from intermediaries.supervision import (
     parse_as_of,
 )
 from tests.factories import DepartmentFactory, IntermediaryFirmFactory, UserFactory, make_case
-from tracker import services
+from tracker.cases import services
+from tracker.cases.workflow import Role
 from tracker.models import AccessLog, Case
-from tracker.workflow import Role
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from intermediaries.models import ApprovalItem
 from tests.factories import make_case
-from tracker import services, timeline
+from tracker.audit import timeline
+from tracker.cases import services
+from tracker.cases.workflow import Status
 from tracker.models import Case, Evidence, Milestone, User
-from tracker.workflow import Status
 
 
 @pytest.fixture(autouse=True)
@@ -427,7 +428,7 @@ def test_compare_out_of_scope_is_404(client_as, story, bob):
 
 
 def test_selectors_case_history_still_works(story):
-    from tracker import selectors
+    from tracker.cases import selectors
 
     assert [e.point for e in selectors.case_history(story.case)] == [
         e.point for e in timeline.case_history(story.case)

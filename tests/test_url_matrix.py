@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import IntermediaryFirmFactory, make_case
-from tracker import services
+from tracker.cases import services
 from tracker.models import CaseFlag, ImportBatch, MonthlyReport, Notification
 
 PERSONAS = ("anon", "own", "other", "carol", "ivan", "vera")

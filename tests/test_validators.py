@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from intermediaries.forms import FirmForm
 from intermediaries.models import IntermediaryFirm
 from tests.factories import credit_check_char, valid_credit_code
-from tracker.validators import (
+from tracker.cases.validators import (
     credit_code_problems,
     division_level,
     org_code_is_valid,

@@ -28,7 +28,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 import intermediaries.urls
-import tracker.urls_core
+import tracker.cases.urls
 from intermediaries.models import IntermediaryFirm, IntermediaryItem
 from tests.factories import (
     DepartmentFactory,
@@ -37,9 +37,9 @@ from tests.factories import (
     UserFactory,
     make_case,
 )
-from tracker import services
+from tracker.cases import services
+from tracker.cases.workflow import Role, Status
 from tracker.models import Case, Department, Evidence, Jurisdiction, Milestone, Note, User
-from tracker.workflow import Role, Status
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -257,7 +257,7 @@ def matrix_params() -> list:
 def test_matrix_covers_every_view():
     names = {
         p.name
-        for module in (tracker.urls_core, intermediaries.urls)
+        for module in (tracker.cases.urls, intermediaries.urls)
         for p in module.urlpatterns
         if isinstance(p, URLPattern)
     }

@@ -16,10 +16,10 @@ from django.utils import timezone
 from intermediaries.models import IntermediaryFirm
 from intermediaries.services import firm_save
 from tests.factories import IntermediaryFirmFactory, make_case, valid_credit_code
-from tracker import services
+from tracker.cases import services
+from tracker.cases.validators import CREDIT_ALPHABET
+from tracker.cases.workflow import Status
 from tracker.models import Case, Evidence, Note, ReferenceCounter
-from tracker.validators import CREDIT_ALPHABET
-from tracker.workflow import Status
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REQUIRED = "这个字段是必填项。"  # Django's own "required" message in zh-hans

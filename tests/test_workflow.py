@@ -10,10 +10,10 @@ import time_machine
 from django.utils import timezone
 
 from tests.factories import make_case
-from tracker import workflow
+from tracker.cases import workflow
+from tracker.cases.services import Decision, TransitionRefused, case_transition, milestone_complete
+from tracker.cases.workflow import Role, Status
 from tracker.models import Case, User
-from tracker.services import Decision, TransitionRefused, case_transition, milestone_complete
-from tracker.workflow import Role, Status
 
 # The path an admin walks from "registered" to reach each status.
 PATHS: dict[str, list[str]] = {

@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from pytest_django.plugin import blocking_manager_key
 
-from tracker.audit import drop_triggers, install_triggers
+from tracker.audit.chain import drop_triggers, install_triggers
 
 
 @pytest.fixture

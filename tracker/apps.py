@@ -10,6 +10,7 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from tracker import checks, security, signals  # noqa: F401
+        from tracker.audit import signals
+        from tracker.web import checks, security  # noqa: F401 - registers checks and signal receivers
 
         post_migrate.connect(signals.install_audit_triggers, sender=self)

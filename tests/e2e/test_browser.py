@@ -9,8 +9,8 @@ import re
 import pytest
 
 from tests.factories import PASSWORD, make_case
+from tracker.cases.workflow import Status
 from tracker.models import Case, Evidence
-from tracker.workflow import Status
 
 pytestmark = pytest.mark.e2e
 
@@ -124,8 +124,8 @@ def test_staff_works_a_case_inspector_reads_it(
 def test_admin_publishes_and_the_public_reads_the_catalogue_without_login(
     page, server, alice, carol, dept_a, county_a
 ):
-    from tracker import services as svc
-    from tracker.workflow import Status as S
+    from tracker.cases import services as svc
+    from tracker.cases.workflow import Status as S
 
     case = make_case("item", county_a, alice, department=dept_a, name="建筑工程施工图审查")
     for target, extra in (

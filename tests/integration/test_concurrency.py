@@ -13,10 +13,10 @@ import pytest
 from django.db import close_old_connections, connection
 
 from tests.factories import make_case
-from tracker import services
-from tracker.audit import verify_chain
+from tracker.audit.chain import verify_chain
+from tracker.cases import services
+from tracker.cases.workflow import Status
 from tracker.models import Case, Note
-from tracker.workflow import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,9 +91,9 @@ def test_racing_edits_second_is_refused_nothing_lost(committed_db, alice, carol,
 WRITER = """
 import os, sys, django
 sys.path.insert(0, {root!r})
-os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.config.settings"
 django.setup()
-from tracker import services
+from tracker.cases import services
 from tracker.models import Case, User
 case = Case.objects.get(pk={case_pk})
 user = User.objects.get(pk={user_pk})

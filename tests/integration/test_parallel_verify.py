@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 
 from tests.factories import make_case
-from tracker import audit, services
+from tracker.audit import chain as audit
+from tracker.cases import services
+from tracker.cases.workflow import Status
 from tracker.models import AuditChainEntry, Case, Note
-from tracker.workflow import Status
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import django.db.models.deletion
 import django.utils.timezone
 import simple_history.models
 import tracker.models
-import tracker.registry
-import tracker.validators
+import tracker.cases.registry
+import tracker.cases.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -75,10 +75,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reference', models.CharField(editable=False, max_length=40, unique=True, verbose_name='编号')),
-                ('kind', models.CharField(choices=tracker.registry.kind_choices, db_index=True, max_length=10, verbose_name='类别')),
+                ('kind', models.CharField(choices=tracker.cases.registry.kind_choices, db_index=True, max_length=10, verbose_name='类别')),
                 ('title', models.CharField(max_length=300, verbose_name='名称')),
                 ('status', models.CharField(choices=[('registered', '已登记'), ('under_review', '核查中'), ('decided', '已决定'), ('in_progress', '整改中'), ('completed', '已完成'), ('closed', '已销号'), ('withdrawn', '已撤回')], default='registered', max_length=20, verbose_name='状态')),
-                ('disposition', models.CharField(blank=True, choices=tracker.registry.all_disposition_choices, max_length=40, verbose_name='处理决定')),
+                ('disposition', models.CharField(blank=True, choices=tracker.cases.registry.all_disposition_choices, max_length=40, verbose_name='处理决定')),
                 ('registered_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='登记日期')),
                 ('deadline', models.DateField(default=tracker.models.end_of_year, verbose_name='完成时限')),
                 ('decision_doc_no', models.CharField(blank=True, max_length=100, verbose_name='决定文号')),
@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
             name='Jurisdiction',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[tracker.validators.validate_division_code], verbose_name='行政区划代码')),
+                ('code', models.CharField(max_length=6, unique=True, validators=[tracker.cases.validators.validate_division_code], verbose_name='行政区划代码')),
                 ('name', models.CharField(max_length=100, verbose_name='名称')),
                 ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县'), ('district', '区')], max_length=10, verbose_name='级别')),
                 ('path', models.CharField(db_index=True, editable=False, max_length=200, verbose_name='路径')),
@@ -324,7 +324,7 @@ class Migration(migrations.Migration):
             name='HistoricalJurisdiction',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=6, validators=[tracker.validators.validate_division_code], verbose_name='行政区划代码')),
+                ('code', models.CharField(db_index=True, max_length=6, validators=[tracker.cases.validators.validate_division_code], verbose_name='行政区划代码')),
                 ('name', models.CharField(max_length=100, verbose_name='名称')),
                 ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县'), ('district', '区')], max_length=10, verbose_name='级别')),
                 ('path', models.CharField(db_index=True, editable=False, max_length=200, verbose_name='路径')),
@@ -375,10 +375,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('reference', models.CharField(db_index=True, editable=False, max_length=40, verbose_name='编号')),
-                ('kind', models.CharField(choices=tracker.registry.kind_choices, db_index=True, max_length=10, verbose_name='类别')),
+                ('kind', models.CharField(choices=tracker.cases.registry.kind_choices, db_index=True, max_length=10, verbose_name='类别')),
                 ('title', models.CharField(max_length=300, verbose_name='名称')),
                 ('status', models.CharField(choices=[('registered', '已登记'), ('under_review', '核查中'), ('decided', '已决定'), ('in_progress', '整改中'), ('completed', '已完成'), ('closed', '已销号'), ('withdrawn', '已撤回')], default='registered', max_length=20, verbose_name='状态')),
-                ('disposition', models.CharField(blank=True, choices=tracker.registry.all_disposition_choices, max_length=40, verbose_name='处理决定')),
+                ('disposition', models.CharField(blank=True, choices=tracker.cases.registry.all_disposition_choices, max_length=40, verbose_name='处理决定')),
                 ('registered_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='登记日期')),
                 ('deadline', models.DateField(default=tracker.models.end_of_year, verbose_name='完成时限')),
                 ('decision_doc_no', models.CharField(blank=True, max_length=100, verbose_name='决定文号')),

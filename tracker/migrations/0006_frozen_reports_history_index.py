@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from tracker.audit import _install_frozen_reports
+    from tracker.audit.chain import _install_frozen_reports
 
     conn = schema_editor.connection
     with conn.cursor() as cursor:
@@ -19,7 +19,7 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    from tracker.audit import _drop_frozen_reports
+    from tracker.audit.chain import _drop_frozen_reports
 
     conn = schema_editor.connection
     with conn.cursor() as cursor:

@@ -14,12 +14,12 @@ def tables(apps):
 
 
 def forwards(apps, schema_editor):
-    from tracker.audit import install_triggers
+    from tracker.audit.chain import install_triggers
 
     install_triggers(schema_editor.connection, tables(apps))
 
 
 def backwards(apps, schema_editor):
-    from tracker.audit import drop_triggers
+    from tracker.audit.chain import drop_triggers
 
     drop_triggers(schema_editor.connection, tables(apps))

@@ -1,6 +1,6 @@
 """``manage.py bench``: province-scale benchmarks in a database of their own.
 
-Builds a synthetic province (``tracker.benchdata``) in a temporary SQLite file, or on
+Builds a synthetic province (``tracker.tooling.benchdata``) in a temporary SQLite file, or on
 PostgreSQL in a database ``bench_<pid>`` that it creates and drops, and never touches the
 configured application data. Then it measures the pages through Django's test client (median
 and 95th percentile of repeated requests, and the SQL query count of one more) and, where
@@ -251,7 +251,7 @@ class Command(BaseCommand):
         from tracker.models import Case, Jurisdiction, User
 
         if not reuse:
-            from tracker.benchdata import build
+            from tracker.tooling.benchdata import build
 
             self.note(f"building {n:,} cases with {k} history rows each …")
             built = build(n, k, progress=self.note)
@@ -260,7 +260,7 @@ class Command(BaseCommand):
             t_analyze = time.perf_counter() - t
             # The red-flag rows, computed from scratch as on the first dashboard view after
             # an upgrade (afterwards each view only reads the links added since the last).
-            from tracker.redflags import sync
+            from tracker.redflags.rules import sync
 
             t = time.perf_counter()
             sync(rebuild=True)
@@ -469,7 +469,7 @@ class Command(BaseCommand):
         return figures
 
     def measure_verify(self) -> dict[str, Any]:
-        from tracker.audit import verify_chain
+        from tracker.audit.chain import verify_chain
 
         t = time.perf_counter()
         result = verify_chain()
@@ -485,9 +485,9 @@ class Command(BaseCommand):
 
     def measure_report(self, data: dict[str, Any], *, quick: bool) -> dict[str, Any]:
         """The monthly report of the whole province for the last full month: figures + PDF."""
-        reports = _import("tracker.reports", "build_report_figures")
+        reports = _import("tracker.reports.figures", "build_report_figures")
         try:
-            from tracker.report_pdf import build_report_pdf
+            from tracker.reports.pdf import build_report_pdf
         except ImportError:
             build_report_pdf = None
         province = data["admin"].jurisdiction
@@ -519,7 +519,7 @@ class Command(BaseCommand):
 
     def measure_import(self, data: dict[str, Any]) -> dict[str, Any]:
         """Commit an intermediary-item spreadsheet into a county, with history and chain."""
-        mod = _import("tracker.import_services", "import_file")
+        mod = _import("tracker.imports.services", "import_file")
         import openpyxl
 
         from tracker.models import Case, Department, User
@@ -593,12 +593,12 @@ class Command(BaseCommand):
 
     def measure_export(self, data: dict[str, Any]) -> dict[str, Any]:
         """10,000 rows of the case list as XLSX, through the export path of the list views
-        (``tracker.exports``: the CaseTable's values, neutralised, written by openpyxl)."""
-        exports = _import("tracker.exports", "xlsx_bytes")
+        (``tracker.imports.exports``: the CaseTable's values, neutralised, written by openpyxl)."""
+        exports = _import("tracker.imports.exports", "xlsx_bytes")
         if not hasattr(exports, "table_rows"):
-            raise FeatureMissing("tracker.exports.table_rows not found")
-        from tracker import selectors
-        from tracker.tables import CaseTable
+            raise FeatureMissing("tracker.imports.exports.table_rows not found")
+        from tracker.cases import selectors
+        from tracker.cases.tables import CaseTable
 
         qs = selectors.case_list(data["admin"])
         ids = list(qs.order_by("-id").values_list("id", flat=True)[EXPORT_ROWS - 1 : EXPORT_ROWS])

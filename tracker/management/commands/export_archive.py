@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.archive import export_archive
+from tracker.audit.archive import export_archive
 from tracker.models import Jurisdiction
 
 

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from tracker.import_services import DUPLICATE_POLICIES, ImportRefused, import_file
+from tracker.cases.registry import kind_choices
+from tracker.imports.services import DUPLICATE_POLICIES, ImportRefused, import_file
 from tracker.models import Jurisdiction, User
-from tracker.registry import kind_choices
 
 
 class Command(BaseCommand):

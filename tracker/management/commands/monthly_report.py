@@ -22,11 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import report_services
+from tracker.cases.scoping import jurisdictions_for
 from tracker.models import Jurisdiction, MonthlyReport, User
-from tracker.report_pdf import ReportMeta
-from tracker.reports import build_report_figures, parse_month, period_for
-from tracker.scoping import jurisdictions_for
+from tracker.reports import services as report_services
+from tracker.reports.figures import build_report_figures, parse_month, period_for
+from tracker.reports.pdf import ReportMeta
 
 
 class Command(BaseCommand):

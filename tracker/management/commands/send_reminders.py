@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from tracker import redflags
-from tracker.reminders import reminders_send
+from tracker.deadlines.reminders import reminders_send
+from tracker.redflags import rules as redflags
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 FILE = "django.core.mail.backends.filebased.EmailBackend"
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             f"{run.opted_out} recipients without e-mail"
         )
         if not options["dry_run"]:
-            # The day's first dashboard should not pay for a night's changes (tracker.redflags).
+            # The day's first dashboard should not pay for a night's changes (tracker.redflags.rules).
             links = redflags.sync()
             self.stdout.write(f"red flags brought up to date ({links} new audit links read)")
         if run.failures:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from tracker.archive import verify_archive
+from tracker.audit.archive import verify_archive
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from tracker.audit import verify_chain
+from tracker.audit.chain import verify_chain
 from tracker.models import AuditVerification
 
 

@@ -1,0 +1,171 @@
+"""Core forms: case fields, transitions, milestones, evidence and notes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tracker.cases.scoping import jurisdictions_for
+from tracker.cases.workflow import Role, Status
+from tracker.models import Case, Department, Evidence, Jurisdiction, Milestone, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ScopedFormMixin:
+    """Forms whose choices depend on the jurisdiction in hand."""
+
+    def limit_departments(self, field: str, jurisdiction: Jurisdiction | None) -> None:
+        if field in self.fields:
+            qs = Department.objects.select_related("jurisdiction")
+            self.fields[field].queryset = (
+                qs.filter(jurisdiction=jurisdiction) if jurisdiction else qs.none()
+            )
+
+
+class CaseForm(ScopedFormMixin, forms.ModelForm):
+    """The fields every case has, whatever its kind."""
+
+    reason = forms.CharField(
+        label=_("修改原因"), max_length=500, required=False, widget=forms.TextInput()
+    )
+
+    class Meta:
+        model = Case
+        fields = ["department", "owner", "registered_on", "deadline"]
+        widgets = {"registered_on": DateInput(), "deadline": DateInput()}
+
+    def __init__(self, *args, jurisdiction: Jurisdiction, user: User, editing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_departments("department", jurisdiction)
+        self.fields["department"].required = True
+        scope = jurisdictions_for(user) if user.jurisdiction_id else Jurisdiction.objects.all()
+        self.fields["owner"].queryset = User.objects.filter(
+            role__in=[Role.STAFF, Role.ADMIN], is_active=True, jurisdiction__in=scope
+        ).order_by("username")
+        self.fields["reason"].required = editing
+        if not editing:
+            del self.fields["reason"]
+            self.fields["owner"].initial = user.pk
+        if editing:
+            # The registration date is history: it is not edited after creation.
+            self.fields["registered_on"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        reg, deadline = data.get("registered_on"), data.get("deadline")
+        if reg and deadline and deadline < reg:
+            self.add_error("deadline", _("完成时限不能早于登记日期。"))
+        return data
+
+
+class JurisdictionChoiceForm(forms.Form):
+    jurisdiction = forms.ModelChoiceField(label=_("行政区划"), queryset=Jurisdiction.objects.none())
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = jurisdictions_for(user)
+        if user.jurisdiction_id:
+            self.fields["jurisdiction"].initial = user.jurisdiction_id
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    disposition = forms.ChoiceField(label=_("处理决定"), required=False)
+    decision_doc_no = forms.CharField(label=_("决定文号"), max_length=100, required=False)
+    decision_date = forms.DateField(label=_("决定日期"), required=False, widget=DateInput())
+
+    def __init__(self, *args, case: Case, target: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deciding = target == Status.DECIDED
+        if self.deciding:
+            self.fields["disposition"].choices = [("", "---------")] + list(
+                case.kind_spec.dispositions
+            )
+            self.fields["disposition"].initial = case.disposition
+            self.fields["decision_doc_no"].initial = case.decision_doc_no
+            self.fields["decision_date"].initial = case.decision_date
+            for name in ("disposition", "decision_doc_no", "decision_date"):
+                self.fields[name].required = True
+        else:
+            for name in ("disposition", "decision_doc_no", "decision_date"):
+                del self.fields[name]
+
+    def clean_decision_date(self):
+        value = self.cleaned_data.get("decision_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("决定日期不能晚于今天。"))
+        return value
+
+
+class MilestoneCompleteForm(forms.Form):
+    effective_date = forms.DateField(label=_("实际完成日期"), widget=DateInput())
+    doc_no = forms.CharField(label=_("文号"), max_length=100, required=False)
+    evidence = forms.ModelChoiceField(
+        label=_("佐证材料"), queryset=Evidence.objects.none(), required=False
+    )
+    comment = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, milestone: Milestone, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = Evidence.objects.filter(
+            case_id=milestone.case_id, superseded_by__isnull=True
+        )
+        self.fields["effective_date"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("doc_no") or "").strip() and not data.get("evidence"):
+            raise forms.ValidationError(_("完成节点需填写文号或选择佐证材料。"))
+        eff = data.get("effective_date")
+        if eff and eff > timezone.localdate():
+            self.add_error("effective_date", _("实际完成日期不能晚于今天。"))
+        return data
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(label=_("材料名称"), max_length=200)
+    doc_no = forms.CharField(label=_("文号"), max_length=100, required=False)
+    issuing_body = forms.CharField(label=_("发文单位"), max_length=100, required=False)
+    effective_date = forms.DateField(label=_("成文/生效日期"), required=False, widget=DateInput())
+    milestone = forms.ModelChoiceField(
+        label=_("对应进度节点"), queryset=Milestone.objects.none(), required=False
+    )
+    file = forms.FileField(label=_("文件"), required=False)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].queryset = Milestone.objects.filter(case=case)
+        self.fields["file"].help_text = _("PDF、图片、Office 文档或 OFD，不超过 %(mb)d MB。") % {
+            "mb": settings.EVIDENCE_MAX_BYTES // 1048576
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("doc_no") or "").strip():
+            raise forms.ValidationError(_("请上传文件或填写文号。"))
+        return data
+
+
+class SupersedeForm(forms.Form):
+    replacement = forms.ModelChoiceField(label=_("替换为"), queryset=Evidence.objects.none())
+    reason = forms.CharField(label=_("替换原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, evidence: Evidence, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = Evidence.objects.filter(
+            case_id=evidence.case_id, superseded_by__isnull=True
+        ).exclude(pk=evidence.pk)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,123 @@
+"""The case workflow: one graph, one table, one function that changes status.
+
+Views, forms, imports and signals never set ``Case.status`` directly; they call
+``tracker.cases.services.case_transition`` which consults this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracker.models import Case
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("已登记")
+    UNDER_REVIEW = "under_review", _("核查中")
+    DECIDED = "decided", _("已决定")
+    IN_PROGRESS = "in_progress", _("整改中")
+    COMPLETED = "completed", _("已完成")
+    CLOSED = "closed", _("已销号")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("改革办工作人员")
+    ADMIN = "admin", _("改革办管理员")
+    INSPECTOR = "inspector", _("纪检监察")
+    VIEWER = "viewer", _("领导/查看")
+
+
+OPEN_STATUSES = frozenset(
+    {Status.REGISTERED, Status.UNDER_REVIEW, Status.DECIDED, Status.IN_PROGRESS}
+)
+EDITORS = frozenset({Role.STAFF, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
+
+
+def guard_decision(case: Case) -> str | None:
+    """Deciding needs a disposition, a decision document number and its date."""
+    missing = []
+    if not case.disposition:
+        missing.append(str(_("处理决定")))
+    if not case.decision_doc_no:
+        missing.append(str(_("决定文号")))
+    if not case.decision_date:
+        missing.append(str(_("决定日期")))
+    if missing:
+        return str(_("不能标记为已决定：缺少%(fields)s。")) % {"fields": "、".join(missing)}
+    return None
+
+
+def guard_milestones_done(case: Case) -> str | None:
+    """Completing needs every required milestone done."""
+    pending = [m.name for m in case.milestones.all() if m.required and not m.done]
+    if pending:
+        return str(_("不能标记为已完成：以下必需节点尚未完成：%(names)s。")) % {
+            "names": "、".join(pending)
+        }
+    return None
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One allowed status change: who may take it and what must hold first."""
+
+    source: str
+    target: str
+    label: object
+    roles: frozenset
+    guard: Callable[[Case], str | None] | None = None
+    danger: bool = False
+
+
+EDGES: tuple[Edge, ...] = (
+    Edge(Status.REGISTERED, Status.UNDER_REVIEW, _("开始核查"), EDITORS),
+    Edge(Status.UNDER_REVIEW, Status.DECIDED, _("作出决定"), EDITORS, guard_decision),
+    Edge(Status.DECIDED, Status.IN_PROGRESS, _("开始整改"), EDITORS),
+    Edge(Status.IN_PROGRESS, Status.COMPLETED, _("标记完成"), EDITORS, guard_milestones_done),
+    Edge(Status.COMPLETED, Status.CLOSED, _("销号"), ADMINS),
+    Edge(Status.COMPLETED, Status.IN_PROGRESS, _("回头看：重新整改"), ADMINS),
+    Edge(Status.CLOSED, Status.IN_PROGRESS, _("回头看：重新整改"), ADMINS),
+    *(
+        Edge(source, Status.WITHDRAWN, _("撤回"), EDITORS, danger=True)
+        for source in (
+            Status.REGISTERED,
+            Status.UNDER_REVIEW,
+            Status.DECIDED,
+            Status.IN_PROGRESS,
+        )
+    ),
+)
+EDGE_MAP: dict[tuple[str, str], Edge] = {(e.source, e.target): e for e in EDGES}
+
+
+def edge_for(source: str, target: str) -> Edge | None:
+    return EDGE_MAP.get((str(source), str(target)))
+
+
+def edges_from(source: str) -> list[Edge]:
+    return [e for e in EDGES if e.source == source]
+
+
+def refusal(case: Case, target: str, role: str | None) -> str | None:
+    """Why ``role`` may not move ``case`` to ``target`` now, or None if it may."""
+    edge = edge_for(case.status, target)
+    if edge is None:
+        return str(_("不允许从“%(src)s”变更为“%(dst)s”。")) % {
+            "src": Status(case.status).label,
+            "dst": Status(target).label if target in Status.values else target,
+        }
+    if role not in edge.roles:
+        if edge.roles == ADMINS:
+            return str(_("只有改革办管理员可以执行“%(action)s”。")) % {"action": edge.label}
+        return str(_("您的角色不能执行“%(action)s”。")) % {"action": edge.label}
+    if edge.guard is not None:
+        return edge.guard(case)
+    return None

@@ -1,0 +1,23 @@
+"""Root URLconf."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("intermediaries.urls")),
+    path("", include("tracker.audit.urls")),
+    path("", include("tracker.reports.urls")),
+    path("", include("tracker.imports.urls")),
+    path("", include("tracker.catalogue.urls")),
+    path("", include("tracker.deadlines.urls")),
+    path("", include("tracker.cases.urls")),
+]
+
+handler403 = "tracker.web.errors.permission_denied"
+handler404 = "tracker.web.errors.page_not_found"
+handler500 = "tracker.web.errors.server_error"
