@@ -417,6 +417,7 @@ class Command(BaseCommand):
             raise CommandError("--cases 须在 10 到 5000 之间。--cases must be between 10 and 5000.")
         if self._demo_present():
             self.stdout.write("演示数据已存在，未做任何修改。demo data already present.")
+            self._print_logins()
             return
         self._refuse_non_demo_data()
 
@@ -1208,18 +1209,16 @@ class Command(BaseCommand):
         self.stdout.write(
             "状态：" + "，".join(f"{Status(s).label} {statuses.get(s, 0)}" for s in Status)
         )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        """The demo login table, printed on every run (fresh seed or demo data already there)."""
+        names = dict(Jurisdiction.objects.values_list("code", "name"))
         self.stdout.write("")
         self.stdout.write("演示账号 / demo logins:")
         rows = [("用户名 username", "角色 role", "所属行政区划 jurisdiction", "密码 password")]
         for username, role, code, _last, _first in DEMO_USERS:
-            rows.append(
-                (
-                    username,
-                    f"{Role(role).label}（{role}）",
-                    self.jurisdictions[code].name,
-                    DEMO_PASSWORD,
-                )
-            )
+            rows.append((username, f"{Role(role).label}（{role}）", names[code], DEMO_PASSWORD))
         widths = [max(_width(r[i]) for r in rows) for i in range(4)]
         for n, row in enumerate(rows):
             self.stdout.write("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)))
