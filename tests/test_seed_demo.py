@@ -16,9 +16,9 @@ from django.db.models import Count
 from django.test import RequestFactory
 
 from intermediaries.models import IntermediaryFirm, OfficialPost
+from tracker.cases.validators import credit_code_problems
+from tracker.cases.workflow import OPEN_STATUSES, Role, Status
 from tracker.models import Case, Department, Evidence, Jurisdiction, Milestone, Note, User
-from tracker.validators import credit_code_problems
-from tracker.workflow import OPEN_STATUSES, Role, Status
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)

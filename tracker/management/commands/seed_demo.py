@@ -2,7 +2,7 @@
 
 Everything is fictional: the city 青岚市 (code 339900, not a real GB/T 2260 division), its
 districts and counties, departments, firms, fees and people. Cases are written only through
-``tracker.services`` so the history (user, reason, date) looks like a real year of work; the
+``tracker.cases.services`` so the history (user, reason, date) looks like a real year of work; the
 clock is moved with time-machine so history dates spread from January to yesterday.
 
 The command refuses to touch a database that holds anything but its own demo data.
@@ -39,11 +39,11 @@ from intermediaries.models import (
     ProviderNature,
     RankBand,
 )
-from tracker import services
+from tracker.cases import services
+from tracker.cases.registry import get_kind
+from tracker.cases.validators import CREDIT_ALPHABET, CREDIT_WEIGHTS, ORG_WEIGHTS
+from tracker.cases.workflow import OPEN_STATUSES, Role, Status
 from tracker.models import Case, Department, Jurisdiction, Milestone, Note, User
-from tracker.registry import get_kind
-from tracker.validators import CREDIT_ALPHABET, CREDIT_WEIGHTS, ORG_WEIGHTS
-from tracker.workflow import OPEN_STATUSES, Role, Status
 
 DEMO_PASSWORD = "tracker-demo"
 SETUP_REASON = "演示数据初始化"
