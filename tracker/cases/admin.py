@@ -98,4 +98,3 @@ class CaseAdmin(ReadOnlyHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-

@@ -240,6 +240,8 @@ class Case(models.Model):
         errors = {}
         if self.deadline and self.registered_on and self.deadline < self.registered_on:
             errors["deadline"] = _("完成时限不能早于登记日期。")
+        if self.decision_date and self.decision_date > timezone.localdate():
+            errors["decision_date"] = _("决定日期不能晚于今天。")
         if self.disposition and self.kind:
             allowed = {v for v, _label in get_kind(self.kind).dispositions}
             if self.disposition not in allowed:

@@ -59,6 +59,13 @@ def require_reason(reason: str) -> str:
     return reason
 
 
+def require_editable(case: Case) -> None:
+    """The workflow decides which statuses are read-only; every write service asks it here."""
+    problem = workflow.edit_refusal(case.status)
+    if problem:
+        raise ValidationError(problem)
+
+
 def require_editor(user: User, jurisdiction: Jurisdiction) -> None:
     """Only staff and admins write, and only inside their own subtree."""
     if user_role(user) not in (Role.STAFF, Role.ADMIN):
@@ -161,6 +168,7 @@ def case_update(
             % {"v": current.version},
             changed,
         )
+    require_editable(current)
     if {"status", "version", "jurisdiction", "kind", "reference"} & set(case_fields):
         raise ValueError("status, version, jurisdiction, kind and reference are not edited here")
     for name, value in case_fields.items():
@@ -279,6 +287,7 @@ def evidence_add(
 ) -> Evidence:
     """Attach a document to a case (and optionally a milestone); a file or a document number."""
     require_editor(by, case.jurisdiction)
+    require_editable(Case.objects.select_for_update().get(pk=case.pk))
     if upload is None and not doc_no.strip():
         raise ValidationError(_("请上传文件或填写文号。"))
     if milestone is not None and milestone.case_id != case.pk:
@@ -315,6 +324,7 @@ def evidence_supersede(*, old: Evidence, new: Evidence, by: User, reason: str) -
     """Mark an evidence record as replaced by a newer one; nothing is deleted."""
     reason = require_reason(reason)
     require_editor(by, old.case.jurisdiction)
+    require_editable(Case.objects.select_for_update().get(pk=old.case_id))
     if old.pk == new.pk or old.case_id != new.case_id:
         raise ValidationError(_("只能用同一事项的另一份材料替换。"))
     if old.superseded_by_id:
@@ -342,8 +352,7 @@ def milestone_complete(
     milestone = Milestone.objects.select_for_update().select_related("case").get(pk=milestone.pk)
     if milestone.done:
         raise ValidationError(_("该节点已完成。"))
-    if milestone.case.status in (Status.CLOSED, Status.WITHDRAWN):
-        raise ValidationError(_("已销号或已撤回的事项不能再记录进度。"))
+    require_editable(milestone.case)
     if not doc_no.strip() and evidence is None:
         raise ValidationError(_("完成节点需填写文号或选择佐证材料。"))
     if evidence is not None and evidence.case_id != milestone.case_id:

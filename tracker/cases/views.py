@@ -22,7 +22,7 @@ from tracker.audit import services as inspection_services
 from tracker.audit import timeline
 from tracker.audit.forms import TimelineFilterForm
 from tracker.audit.views import log_personal_view
-from tracker.cases import selectors, services
+from tracker.cases import selectors, services, workflow
 from tracker.cases.filters import CaseFilterSet
 from tracker.cases.forms import (
     CaseForm,
@@ -40,6 +40,7 @@ from tracker.cases.scoping import (
     get_case_for_user,
     jurisdictions_for,
     role_required,
+    user_role,
 )
 from tracker.cases.tables import CaseTable
 from tracker.cases.workflow import Status, edge_for
@@ -47,6 +48,7 @@ from tracker.deadlines.selectors import attach_overdue_explanations
 from tracker.models import AccessLog, Case, Evidence, Jurisdiction
 from tracker.redflags import rules as redflags
 from tracker.reports.charts import dashboard_charts
+from tracker.web.pagination import configure_table
 
 PER_PAGE = 25
 
@@ -101,7 +103,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if export_format is not None:
         RequestConfig(request, paginate=False).configure(table)
         return exports.export_table(request, table, name="case_list", file_format=export_format)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    configure_table(request, table, per_page=PER_PAGE)
     kind = request.GET.get("kind", "")
     return render(
         request,
@@ -212,7 +214,9 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         milestones = selectors.case_milestones(case)
         evidence_list = selectors.case_evidence(case)
         notes = selectors.case_notes(case)
-        history = timeline.case_timeline(case, per_page=HISTORY_ON_DETAIL, count=False)
+        history = timeline.case_timeline(
+            case, page=_timeline_page(request), per_page=HISTORY_ON_DETAIL, count=False
+        )
         inspection = inspection_selectors.case_inspection(case, request.user)
         timeline.mark_review(
             history.entries, inspection.marker.reviewed_up_to if inspection.marker else None
@@ -229,6 +233,7 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         )
         inspection = None
     historical = state is not None
+    panel = None if historical else selectors.workflow_panel(case, request.user)
     return {
         "case": shown,
         "spec": shown.kind_spec,
@@ -238,7 +243,14 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         "notes": notes,
         "history": history.entries,
         "timeline": history,
-        "actions": [] if historical else selectors.allowed_actions(case, request.user),
+        "actions": panel.actions if panel else [],
+        "panel": panel,
+        # One inline form per action this user may start now (ids kept apart per target).
+        "transition_forms": [
+            (edge, TransitionForm(case=case, target=edge.target, auto_id=f"tr-{edge.target}-%s"))
+            for edge in (panel.actions if panel else [])
+        ],
+        "today": today,
         "can_edit": not historical
         and request.user.is_editor
         and case.status not in (Status.CLOSED,),
@@ -250,6 +262,12 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         "inspection": inspection,
         "red_flags": [] if historical else redflags.flags_for_case(case, milestones=milestones),
     }
+
+
+def _timeline_page(request: HttpRequest) -> int:
+    """The page of the case page's timeline tab (``?tpage=N``; anything else is the first)."""
+    raw = request.GET.get("tpage", "")
+    return min(int(raw), 10_000) if raw.isdigit() and int(raw) > 0 else 1
 
 
 @login_required
@@ -300,8 +318,9 @@ def case_history(request: HttpRequest, reference: str) -> HttpResponse:
 def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_detail(request.user, reference)
     spec = case.kind_spec
-    if case.status in (Status.CLOSED, Status.WITHDRAWN):
-        messages.error(request, _("已销号或已撤回的事项不能修改。"))
+    refusal = workflow.edit_refusal(case.status)  # early, for a nicer message; the service decides
+    if refusal:
+        messages.error(request, refusal)
         return redirect("tracker:case_detail", reference=case.reference)
     data = request.POST if request.method == "POST" else None
     case_form = CaseForm(
@@ -362,6 +381,11 @@ def case_transition(request: HttpRequest, reference: str, target: str) -> HttpRe
     if target not in Status.values:
         raise Http404
     edge = edge_for(case.status, target)
+    if request.method == "GET":
+        refused = workflow.refusal_to_open(case, target, user_role(request.user))
+        if refused:  # no form for a step this user may not take now
+            messages.error(request, refused)
+            return redirect("tracker:case_detail", reference=case.reference)
     form = TransitionForm(request.POST or None, case=case, target=target)
     if request.method == "POST" and form.is_valid():
         decision = None

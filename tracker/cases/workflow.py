@@ -37,8 +37,21 @@ class Role(models.TextChoices):
 OPEN_STATUSES = frozenset(
     {Status.REGISTERED, Status.UNDER_REVIEW, Status.DECIDED, Status.IN_PROGRESS}
 )
+READ_ONLY_STATUSES = frozenset({Status.CLOSED, Status.WITHDRAWN})
 EDITORS = frozenset({Role.STAFF, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
+
+
+def is_editable(status: str) -> bool:
+    """Closed (销号) and withdrawn cases are read-only: no edit, milestone or evidence change."""
+    return status not in READ_ONLY_STATUSES
+
+
+def edit_refusal(status: str) -> str | None:
+    """Why a case in ``status`` may not be edited now, or None if it may."""
+    if is_editable(status):
+        return None
+    return str(_("已销号或已撤回的事项不能修改（如需重新整改，请由管理员执行“回头看”）。"))
 
 
 def guard_decision(case: Case) -> str | None:
@@ -75,11 +88,21 @@ class Edge:
     roles: frozenset
     guard: Callable[[Case], str | None] | None = None
     danger: bool = False
+    # The guard reads what the transition's own form supplies (the decision), so it can only be
+    # judged on submit, not before the form is shown.
+    guard_on_submit: bool = False
 
 
 EDGES: tuple[Edge, ...] = (
     Edge(Status.REGISTERED, Status.UNDER_REVIEW, _("开始核查"), EDITORS),
-    Edge(Status.UNDER_REVIEW, Status.DECIDED, _("作出决定"), EDITORS, guard_decision),
+    Edge(
+        Status.UNDER_REVIEW,
+        Status.DECIDED,
+        _("作出决定"),
+        EDITORS,
+        guard_decision,
+        guard_on_submit=True,
+    ),
     Edge(Status.DECIDED, Status.IN_PROGRESS, _("开始整改"), EDITORS),
     Edge(Status.IN_PROGRESS, Status.COMPLETED, _("标记完成"), EDITORS, guard_milestones_done),
     Edge(Status.COMPLETED, Status.CLOSED, _("销号"), ADMINS),
@@ -121,3 +144,35 @@ def refusal(case: Case, target: str, role: str | None) -> str | None:
     if edge.guard is not None:
         return edge.guard(case)
     return None
+
+
+# The path a case normally walks, for the step indicator (withdrawn and reopen are off it).
+MAIN_PATH: tuple[Status, ...] = (
+    Status.REGISTERED,
+    Status.UNDER_REVIEW,
+    Status.DECIDED,
+    Status.IN_PROGRESS,
+    Status.COMPLETED,
+    Status.CLOSED,
+)
+
+
+def next_on_path(status: str) -> Edge | None:
+    """The edge that moves a case one step along ``MAIN_PATH`` (None at its end or off it)."""
+    if status not in MAIN_PATH:
+        return None
+    position = MAIN_PATH.index(status)
+    if position + 1 == len(MAIN_PATH):
+        return None
+    return edge_for(status, MAIN_PATH[position + 1])
+
+
+def refusal_to_open(case: Case, target: str, role: str | None) -> str | None:
+    """Why ``role`` may not even start moving ``case`` to ``target`` now (before any form input).
+
+    The same rule as :func:`refusal`, except for guards the transition's own form answers.
+    """
+    edge = edge_for(case.status, target)
+    if edge is not None and edge.guard_on_submit and role in edge.roles:
+        return None
+    return refusal(case, target, role)

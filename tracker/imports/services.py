@@ -26,9 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker.cases import services
+from tracker.cases import services, workflow
 from tracker.cases.registry import CaseKind, get_kind
-from tracker.cases.workflow import Status
 from tracker.imports.bulk import (
     bulk_insert_rows_with_history,
     bulk_insert_with_history,
@@ -447,7 +446,7 @@ def _diff_and_validate(
         plan.outcome = "unchanged"
         plan.note = _("与已有事项 %(ref)s 相同。") % {"ref": case.reference}
         return
-    if case.status in (Status.CLOSED, Status.WITHDRAWN):
+    if not workflow.is_editable(case.status):
         plan.errors.append(
             ("", _("已有事项 %(ref)s 已销号或已撤回，不能通过导入修改。") % {"ref": case.reference})
         )
