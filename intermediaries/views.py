@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from intermediaries import selectors, services
 from intermediaries.forms import FirmForm
 from tracker.cases.scoping import EDITOR_ROLES, READERS, jurisdictions_for, role_required
 from tracker.cases.views import posted_version
+from tracker.web.pagination import page_of
 
 
 @login_required
@@ -25,7 +25,7 @@ def firm_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         firms = firms.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
-    page = Paginator(firms, 25).get_page(request.GET.get("page"))
+    page = page_of(firms, request.GET, per_page=25)
     return render(request, "intermediaries/firm_list.html", {"page": page, "q": q})
 
 

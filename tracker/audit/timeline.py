@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import models
 from django.db.models import CharField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -46,6 +46,7 @@ from tracker.models import (
     ReviewMarker,
     User,
 )
+from tracker.web.pagination import BoundedPaginator
 
 # --- actions -------------------------------------------------------------------------------
 
@@ -579,7 +580,37 @@ def hydrate(rows: list[dict], *, with_cases: bool = False) -> list[TimelineEntry
                 case=cases.get(case_id),
             )
         )
-    return entries
+    return _fold_registrations(entries)
+
+
+def _fold_registrations(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """A registration is one version: ``case_create`` writes the case, its subject (with its
+    many-to-many values) and its milestones at one instant, so the rows of the subject and the
+    milestones at the case's creation instant are shown inside the case's "create" entry."""
+    creates = {
+        (e.case_id, e.when): e for e in entries if e.source == "case" and e.action == "create"
+    }
+    if not creates:
+        return entries
+    folded = []
+    for entry in entries:
+        owner = None
+        if entry.source.startswith("subject.") or entry.source == "milestone":
+            owner = creates.get((entry.case_id, entry.when))
+        if owner is None:
+            folded.append(entry)
+        elif entry.source == "milestone":
+            name = entry.object_label.split("：", 1)[-1]
+            owner.changes.append(Change(str(gettext_lazy("进度节点")), "", name))
+        else:
+            known = {c.field: c for c in owner.changes}
+            for change in entry.changes:
+                if change.field in known:  # a many-to-many value set just after the subject
+                    known[change.field].new = change.new
+                else:
+                    owner.changes.append(change)
+                    known[change.field] = change
+    return folded
 
 
 # --- the case timeline -------------------------------------------------------------------
@@ -593,6 +624,7 @@ class TimelinePage:
     page: Page | None
     count: int | None  # None when not counted (``case_timeline(count=False)``)
     has_more: bool = False
+    number: int = 1  # the page number when not counted (previous/next links only)
 
     @property
     def paginated(self) -> bool:
@@ -602,7 +634,7 @@ class TimelinePage:
 def _paginate(index: QuerySet | None, page: int | str, per_page: int, **hydrate_kw) -> TimelinePage:
     if index is None:
         return TimelinePage([], None, 0)
-    paginator = Paginator(index, per_page)
+    paginator = BoundedPaginator(index, per_page)
     current = paginator.get_page(page)
     entries = hydrate(list(current.object_list), **hydrate_kw)
     return TimelinePage(entries, current, paginator.count)
@@ -622,15 +654,20 @@ def case_timeline(
 
     Newest first, filtered by action (a key of ``ACTION_LABELS``) and by user, optionally only
     up to ``until``; a constant number of queries whatever the number of events. With
-    ``count=False`` only the newest ``per_page`` entries are read (no COUNT, no paginator).
+    ``count=False`` only the ``per_page`` entries of ``page`` are read (no COUNT, no paginator;
+    ``has_more`` says whether a next page exists).
     """
     if action and action not in ACTION_LABELS:
         raise TimelineError(_("未知的变更类型：%(v)s") % {"v": action})
     index = _union(_case_parts(case, action=action, user_id=user_id, until=until))
     if count or index is None:
         return _paginate(index, page, per_page)
-    rows = list(index[: per_page + 1])
-    return TimelinePage(hydrate(rows[:per_page]), None, None, has_more=len(rows) > per_page)
+    number = int(page) if str(page).isdigit() and int(page) > 0 else 1
+    start = (number - 1) * per_page
+    rows = list(index[start : start + per_page + 1])
+    return TimelinePage(
+        hydrate(rows[:per_page]), None, None, has_more=len(rows) > per_page, number=number
+    )
 
 
 def case_history(case: Case, limit: int | None = None) -> list[TimelineEntry]:

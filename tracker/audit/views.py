@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,6 +41,7 @@ from tracker.cases.scoping import READERS, get_case_for_user, role_required
 from tracker.cases.workflow import Role
 from tracker.imports.exports import neutralise
 from tracker.models import AccessLog, AuditVerification, Case, CaseFlag
+from tracker.web.pagination import page_of
 
 PER_PAGE = 50
 EXPORT_MAX_ROWS = 100_000
@@ -254,8 +254,11 @@ def access_log(request: HttpRequest) -> HttpResponse:
     form = AccessLogFilterForm(data or None, viewer=request.user)
     if form.is_bound and not form.is_valid():
         _invalid_filters_message(request, form)
-    paginator = Paginator(inspection_selectors.access_log(request.user, form.filters()), PER_PAGE)
-    page = paginator.get_page(request.GET.get("page", 1))
+    page = page_of(
+        inspection_selectors.access_log(request.user, form.filters()),
+        request.GET,
+        per_page=PER_PAGE,
+    )
     return render(
         request,
         "tracker/audit/access_log.html",
@@ -267,8 +270,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @role_required(Role.INSPECTOR)
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(timeline.review_queue(request.user), PER_PAGE)
-    page = paginator.get_page(request.GET.get("page", 1))
+    page = page_of(timeline.review_queue(request.user), request.GET, per_page=PER_PAGE)
     return render(request, "tracker/audit/review_list.html", {"page": page})
 
 
@@ -280,8 +282,9 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     if state not in ("", *CaseFlag.State.values):
         messages.error(request, _("未知的标记状态“%(s)s”，已显示全部标记。") % {"s": state[:20]})
         state = ""
-    paginator = Paginator(inspection_selectors.flags_in_scope(request.user, state), PER_PAGE)
-    page = paginator.get_page(request.GET.get("page", 1))
+    page = page_of(
+        inspection_selectors.flags_in_scope(request.user, state), request.GET, per_page=PER_PAGE
+    )
     return render(
         request,
         "tracker/audit/flag_list.html",

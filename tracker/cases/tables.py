@@ -34,6 +34,7 @@ from tracker.cases.registry import kind_choices
 from tracker.cases.selectors import count_of
 from tracker.cases.workflow import OPEN_STATUSES, Status
 from tracker.models import Case
+from tracker.web.pagination import MAX_PAGE
 
 
 class CaseTableData(TableQuerysetData):
@@ -99,7 +100,7 @@ class OneQueryPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"])
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
-        return number
+        return min(number, MAX_PAGE)
 
 
 class _Attrs:

@@ -99,6 +99,15 @@ INSTALLED_APPS = [
     "tracker",
     "intermediaries",
     "fees",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
+    "tracker.api",
+    "tracker.accounts",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +119,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Admins and inspectors finish their second factor before any page (TRACKER_TOTP_REQUIRED).
+    "tracker.accounts.middleware.SecondFactorMiddleware",
+    "tracker.web.middleware.PrivateCacheMiddleware",
+    "tracker.web.middleware.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -295,3 +309,78 @@ IMPORT_MAX_ROWS = int(os.environ.get("TRACKER_IMPORT_MAX_ROWS", "20000"))
 
 # Keyed HMAC for matching duplicate persons without storing ID numbers (key outside the DB).
 PERSON_HMAC_KEY = os.environ.get("TRACKER_PERSON_HMAC_KEY", "")
+
+# --- REST API, webhooks, single sign-on, second factor (tracker.api, tracker.accounts) ---------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tracker.api.auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttles.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "中介服务与收费清理台账 API",
+    "DESCRIPTION": "REST API of the intermediary services and fee clean-up tracker (v1).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Requests per minute per API token (and per client address for the public catalogue).
+API_THROTTLE_RATE = os.environ.get("TRACKER_API_THROTTLE_RATE", "600/minute")
+API_ANON_THROTTLE_RATE = os.environ.get("TRACKER_API_ANON_THROTTLE_RATE", "120/minute")
+# Longest lifetime of an API token, in days.
+API_TOKEN_MAX_DAYS = int(os.environ.get("TRACKER_API_TOKEN_MAX_DAYS", "365"))
+
+# Webhooks: signed POSTs delivered after commit by a worker thread (no broker configured).
+WEBHOOK_ALLOW_PRIVATE = env_bool("TRACKER_WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("TRACKER_WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("TRACKER_WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("TRACKER_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+# "thread": a worker thread of the app delivers; "off": only `manage.py deliver_webhooks` does.
+WEBHOOK_WORKER = os.environ.get("TRACKER_WEBHOOK_WORKER", "thread")
+
+# Second factor (TOTP) for reform admins and inspectors: on in production, off in the demo.
+TOTP_REQUIRED = env_bool("TRACKER_TOTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("TRACKER_TOTP_ISSUER", "中介服务与收费清理台账")
+
+# LDAP sign-in (ldap3), on when TRACKER_LDAP_URI is set. See README "Single sign-on".
+LDAP_URI = os.environ.get("TRACKER_LDAP_URI", "")
+LDAP_BIND_DN = os.environ.get("TRACKER_LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = os.environ.get("TRACKER_LDAP_BIND_PASSWORD", "")
+LDAP_USER_BASE = os.environ.get("TRACKER_LDAP_USER_BASE", "")
+LDAP_USER_FILTER = os.environ.get("TRACKER_LDAP_USER_FILTER", "(uid={username})")
+LDAP_GROUP_BASE = os.environ.get("TRACKER_LDAP_GROUP_BASE", "")
+LDAP_GROUP_FILTER = os.environ.get("TRACKER_LDAP_GROUP_FILTER", "(member={dn})")
+LDAP_START_TLS = env_bool("TRACKER_LDAP_START_TLS", False)
+# JSON list of {"group": DN, "role": staff|admin|inspector|viewer, "jurisdiction": code}: the
+# first row whose group the person belongs to gives the role and jurisdiction.
+LDAP_GROUP_MAP = os.environ.get("TRACKER_LDAP_GROUP_MAP", "[]")
+
+# OIDC sign-in (mozilla-django-oidc), on when TRACKER_OIDC_CLIENT_ID is set.
+OIDC_RP_CLIENT_ID = os.environ.get("TRACKER_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("TRACKER_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("TRACKER_OIDC_SIGN_ALGO", "RS256")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("TRACKER_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("TRACKER_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("TRACKER_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("TRACKER_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SCOPES = os.environ.get("TRACKER_OIDC_SCOPES", "openid email profile")
+OIDC_USERNAME_CLAIM = os.environ.get("TRACKER_OIDC_USERNAME_CLAIM", "preferred_username")
+# JSON list of {"claim": name, "value": v, "role": ..., "jurisdiction": code}: the first row
+# whose claim holds the value (or contains it, for list claims) gives role and jurisdiction.
+OIDC_CLAIM_MAP = os.environ.get("TRACKER_OIDC_CLAIM_MAP", "[]")
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+
+if LDAP_URI:
+    AUTHENTICATION_BACKENDS.append("tracker.accounts.ldap.LdapBackend")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("tracker.accounts.oidc.MappedOIDCBackend")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +20,7 @@ from tracker.deadlines import services as deadline_services
 from tracker.deadlines.forms import DeadlineExtensionForm, EmailReminderForm, OverdueExplanationForm
 from tracker.deadlines.selectors import latest_overdue_explanations
 from tracker.models import Case
+from tracker.web.pagination import page_of
 
 PER_PAGE = 30
 
@@ -47,7 +47,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET, per_page=PER_PAGE)
     return render(
         request,
         "tracker/notifications/list.html",

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,6 +35,7 @@ from tracker.reports.figures import (
     reports_for,
     table_by_key,
 )
+from tracker.web.pagination import page_of
 
 PER_PAGE = 30
 FORMATS = ("csv", "xlsx")
@@ -157,7 +157,7 @@ def table_xlsx(table: ReportTable, title: str) -> bytes:
 @role_required(*ALL_ROLES)
 def report_list(request: HttpRequest) -> HttpResponse:
     qs = reports_for(request.user).order_by("-month", "jurisdiction__code", "-id")
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET, per_page=PER_PAGE)
     reports = list(page.object_list)
     changes = backdated_changes(reports)
     rows = [{"report": r, "changes": changes.get(r.pk, [])} for r in reports]

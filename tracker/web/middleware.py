@@ -1,15 +1,19 @@
 """Request middleware: a busy database answers a clear "try again" page (503), never a 500
-with a traceback; session activity restarts the inactivity timeout without a write per request."""
+with a traceback; session activity restarts the inactivity timeout without a write per request;
+control characters are refused before any view runs (400); authenticated pages are never
+cached by browsers or proxies."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils.cache import patch_cache_control
 
 log = logging.getLogger("tracker.web.security")
 
@@ -62,4 +66,62 @@ class SessionActivityMiddleware:
         # one (anonymous visitors, a logout) is never created for this.
         if session is not None and session.modified and not session.is_empty():
             session[self.KEY] = now
+        return response
+
+
+# C0 controls except tab, line feed and carriage return (a textarea's line breaks), DEL and
+# the C1 controls. PostgreSQL refuses NUL in text outright (a 500 if it gets that far); the
+# others have no business in a path, a query or a form field and only hide text.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# In a path or a query string even tab and line breaks are refused.
+CONTROL_CHARS_STRICT = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def control_character_problem(request: HttpRequest) -> str | None:
+    """Where a control character was sent (path, query, form field), or None. An upload's
+    file name needs no check here: Django's multipart parser drops non-printable characters."""
+    if CONTROL_CHARS_STRICT.search(request.path):
+        return "path"
+    for key, values in request.GET.lists():
+        if CONTROL_CHARS_STRICT.search(key) or any(CONTROL_CHARS_STRICT.search(v) for v in values):
+            return "query"
+    if request.method in ("POST", "PUT", "PATCH") and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        for key, values in request.POST.lists():
+            if CONTROL_CHARS.search(key) or any(CONTROL_CHARS.search(v) for v in values):
+                return "form"
+    return None
+
+
+class InputGuardMiddleware:
+    """One guard for every request: a control character anywhere a user types answers 400
+    before a view, a form or the database sees it (nothing is stored, nothing half-done)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where = control_character_problem(request)
+        if where is not None:
+            log.warning("control_characters where=%s", where)
+            body = loader.render_to_string("400.html", {"where": where}, request)
+            return HttpResponse(body, status=400)
+        return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a signed-in user: a shared
+    proxy or the browser's back button never shows a case page after logout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+            response.headers.pop("Expires", None)
         return response
