@@ -37,7 +37,7 @@ def history_models() -> list[type[models.Model]]:
     ]
 
 
-TRACKED_APPS = {"tracker", "intermediaries", "fees"}
+TRACKED_APPS = {"tracker", "intermediaries", "fees", "api", "accounts"}
 
 
 # --- canonical serialisation -------------------------------------------------------------
