@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('tracker', '0009_importbatch_accepted_warnings_importbatch_defaults_and_more'),
+        ('tracker', '0008_red_flag_rows_chart_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
