@@ -152,10 +152,11 @@ def test_transition_not_in_the_workflow_is_refused(client_as, alice, case_a):
     url = case_url(case_a, "case_transition", Status.COMPLETED)
     refusal = "不允许从“已登记”变更为“已完成”。"
 
-    shown = client.get(url)
+    shown = client.get(url, follow=True)  # no form: back to the case page with the reason
     refused = client.post(url, {"reason": "直接办结"})
 
-    assert shown.status_code == 200 and refusal in html(shown)
+    assert shown.redirect_chain == [(case_url(case_a), 302)]
+    assert refusal in html(shown) and 'id="case-steps"' in html(shown)
     assert refused.status_code == 200 and refusal in html(refused)
     case = refresh(case_a)
     assert (case.status, case.version) == (Status.REGISTERED, 1)
@@ -243,6 +244,9 @@ def test_only_the_admin_may_close(client_as, alice, carol, completed_case):
 
     staff = client_as(alice)
     assert url not in html(staff.get(case_url(completed_case)))
+    opened = staff.get(url, follow=True)  # the form is not even offered
+    assert opened.redirect_chain == [(case_url(completed_case), 302)]
+    assert "只有改革办管理员可以执行“销号”。" in html(opened)
     refused = staff.post(url, {"reason": "销号"})
     assert refused.status_code == 200
     assert "只有改革办管理员可以执行“销号”。" in html(refused)

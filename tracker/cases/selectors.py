@@ -15,7 +15,15 @@ from tracker.audit import timeline
 from tracker.audit.timeline import Change, TimelineEntry  # noqa: F401 (re-exported)
 from tracker.cases.registry import kinds
 from tracker.cases.scoping import jurisdictions_for, user_role
-from tracker.cases.workflow import OPEN_STATUSES, Status, edges_from
+from tracker.cases.workflow import (
+    MAIN_PATH,
+    OPEN_STATUSES,
+    Role,
+    Status,
+    edges_from,
+    next_on_path,
+    refusal_to_open,
+)
 from tracker.models import Case, Evidence, Jurisdiction, Milestone, Note, User
 
 
@@ -66,7 +74,15 @@ def case_detail(user: User, reference: str) -> Case:
 
 
 def case_milestones(case: Case) -> list[Milestone]:
-    return list(case.milestones.select_related("recorded_by", "evidence").order_by("order"))
+    """The case's milestones in order, also cached on ``case`` (the completion guard reads them)."""
+    models.prefetch_related_objects(
+        [case],
+        models.Prefetch(
+            "milestones",
+            queryset=Milestone.objects.select_related("recorded_by", "evidence").order_by("order"),
+        ),
+    )
+    return list(case.milestones.all())
 
 
 def case_evidence(case: Case) -> list[Evidence]:
@@ -75,6 +91,67 @@ def case_evidence(case: Case) -> list[Evidence]:
 
 def case_notes(case: Case) -> list[Note]:
     return list(case.notes.select_related("author"))
+
+
+@dataclass
+class Step:
+    """One status of the workflow's main path as the step indicator shows it."""
+
+    status: str
+    label: str
+    state: str  # "done", "current" or "todo"
+
+
+@dataclass
+class WorkflowPanel:
+    """Where a case stands on the main path, what is next and who may take it, for one user."""
+
+    steps: list[Step]
+    off_path: str  # the label of a status off the path (已撤回), else ""
+    next_label: str
+    next_roles: str
+    next_refusal: str  # why this user may not take the next step now ("" if they may)
+    actions: list  # edges this user may start now
+    blocked: list  # (edge, reason): other edges of this user's role refused by a guard now
+
+
+def workflow_panel(case: Case, user: User) -> WorkflowPanel:
+    """The step indicator and the actions of ``user`` on ``case``, as the workflow rules say."""
+    role = user_role(user)
+    status = str(case.status)
+    position = MAIN_PATH.index(status) if status in MAIN_PATH else None
+    steps = [
+        Step(
+            str(s),
+            str(s.label),
+            "todo"
+            if position is None or i > position
+            else ("current" if i == position else "done"),
+        )
+        for i, s in enumerate(MAIN_PATH)
+    ]
+    nxt = next_on_path(status)
+    actions, blocked = [], []
+    for edge in edges_from(status):
+        if role not in edge.roles:
+            continue
+        reason = refusal_to_open(case, edge.target, role)
+        if reason:
+            if nxt is None or edge.target != nxt.target:  # the next step's reason is shown apart
+                blocked.append((edge, reason))
+        else:
+            actions.append(edge)
+    return WorkflowPanel(
+        steps=steps,
+        off_path="" if position is not None else str(Status(status).label),
+        next_label=str(nxt.label) if nxt else "",
+        next_roles="、".join(str(Role(r).label) for r in Role.values if r in nxt.roles)
+        if nxt
+        else "",
+        next_refusal=(refusal_to_open(case, nxt.target, role) or "") if nxt else "",
+        actions=actions,
+        blocked=blocked,
+    )
 
 
 def allowed_actions(case: Case, user: User) -> list:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -59,6 +60,12 @@ def posted_version(request: HttpRequest, current: int) -> int:
         return current
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else 0
+
+
+def _to_case(case: Case, tab: str = "") -> HttpResponse:
+    """Back to the case page, on the tab the change was made in (``#milestones``)."""
+    url = reverse("tracker:case_detail", args=[case.reference])
+    return redirect(f"{url}#{tab}" if tab else url)
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -254,6 +261,7 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         "can_edit": not historical
         and request.user.is_editor
         and case.status not in (Status.CLOSED,),
+        "milestones_done": sum(1 for m in milestones if m.done),
         "action_labels": timeline.ACTION_LABELS,
         "historical": historical,
         "as_of": state.at if historical else None,
@@ -436,7 +444,7 @@ def milestone_complete(request: HttpRequest, reference: str, pk: int) -> HttpRes
             _form_errors(form, exc)
         else:
             messages.success(request, _("节点“%(n)s”已完成。") % {"n": milestone.name})
-            return redirect("tracker:case_detail", reference=case.reference)
+            return _to_case(case, "milestones")
     return render(
         request, "tracker/milestone_form.html", {"case": case, "milestone": milestone, "form": form}
     )
@@ -467,7 +475,7 @@ def evidence_add(request: HttpRequest, reference: str) -> HttpResponse:
             _form_errors(form, exc)
         else:
             messages.success(request, _("佐证材料已上传。"))
-            return redirect("tracker:case_detail", reference=case.reference)
+            return _to_case(case, "evidence")
     return render(request, "tracker/evidence_form.html", {"case": case, "form": form})
 
 
@@ -538,7 +546,7 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(request, _("备注已添加。"))
     else:
         messages.error(request, _("备注内容不能为空。"))
-    return redirect("tracker:case_detail", reference=case.reference)
+    return _to_case(case, "notes")
 
 
 @login_required
