@@ -8,6 +8,7 @@ class IntermediariesConfig(AppConfig):
     verbose_name = _("中介服务")
 
     def ready(self) -> None:
-        from intermediaries import kinds
+        from intermediaries import api, kinds
 
         kinds.register_all()
+        api.register_all()  # the firm register's API routes

@@ -15,10 +15,11 @@ class TokenScope(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if not isinstance(request.auth, ApiToken):
             raise ApiError("unauthenticated", 401)
-        roles = getattr(view, "roles", None)
+        safe = request.method in permissions.SAFE_METHODS
+        roles = getattr(view, "roles" if safe else "write_roles", None)
         if roles is not None and user_role(request.user) not in roles:
             raise ApiError("forbidden", 403, _("您的角色不能访问该接口。"))
-        if request.method in permissions.SAFE_METHODS:
+        if safe:
             return True
         if request.auth.scope != ApiToken.Scope.WRITE:
             raise ApiError("forbidden", 403, _("该令牌为只读令牌，不能修改数据。"))
@@ -29,4 +30,4 @@ class Public(permissions.BasePermission):
     """No token needed (the published catalogues)."""
 
     def has_permission(self, request, view) -> bool:
-        return request.method in permissions.SAFE_METHODS
+        return True  # the public views define GET only; other methods answer 405

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "axes",
     "tracker",
     "intermediaries",
+    "intermediaries.credit",
     "fees",
     "rest_framework",
     "drf_spectacular",
@@ -300,8 +301,17 @@ LOGGING = {
 TRACKER_SITE_TITLE = _("中介服务与收费清理台账")
 SIMPLE_HISTORY_DATE_INDEX = "Composite"
 
-# Monthly report PDF: reportlab's built-in STSong-Light CID font unless a TrueType font is given.
+# Monthly report PDF: the bundled Noto Serif SC / Noto Sans SC (embedded) unless one TrueType
+# font is given for every role.
 REPORT_FONT_PATH = os.environ.get("TRACKER_REPORT_FONT_PATH", "")
+# The report as a document: issuing office ("{name}" = the report's jurisdiction), default
+# distribution lines, and how many points below the time-elapsed schedule make a unit lagging.
+REPORT_OFFICE = os.environ.get("TRACKER_REPORT_OFFICE", "{name}推进职能转变协调小组办公室")
+REPORT_SEND_TO = os.environ.get("TRACKER_REPORT_SEND_TO", "市委、市政府，省推进职能转变协调小组办公室")
+REPORT_COPY_TO = os.environ.get(
+    "TRACKER_REPORT_COPY_TO", "市纪委监委，市直有关部门，各县（市、区）推进职能转变协调小组办公室"
+)
+REPORT_LAG_POINTS = float(os.environ.get("TRACKER_REPORT_LAG_POINTS", "10"))
 
 # Spreadsheet import limits.
 IMPORT_MAX_BYTES = int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -384,3 +394,10 @@ if LDAP_URI:
     AUTHENTICATION_BACKENDS.append("tracker.accounts.ldap.LdapBackend")
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.append("tracker.accounts.oidc.MappedOIDCBackend")
+
+# Credit and supervision (intermediaries.credit): public complaints.
+CREDIT_COMPLAINT_MAX_CHARS = int(os.environ.get("TRACKER_COMPLAINT_MAX_CHARS", "5000"))
+CREDIT_COMPLAINT_MAX_BYTES = int(os.environ.get("TRACKER_COMPLAINT_MAX_BYTES", str(64 * 1024)))
+CREDIT_COMPLAINT_RATE = int(os.environ.get("TRACKER_COMPLAINT_RATE", "5"))  # per client
+CREDIT_COMPLAINT_RATE_WINDOW = int(os.environ.get("TRACKER_COMPLAINT_RATE_WINDOW", "3600"))  # s
+CREDIT_COMPLAINT_REPLY_WORKING_DAYS = int(os.environ.get("TRACKER_COMPLAINT_REPLY_DAYS", "15"))
