@@ -9,10 +9,11 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from intermediaries import selectors, services
 from intermediaries.forms import FirmForm
+from tracker.cases.registry import panels_for
 from tracker.cases.scoping import EDITOR_ROLES, READERS, jurisdictions_for, role_required
 from tracker.cases.views import posted_version
 from tracker.web.pagination import page_of
@@ -20,6 +21,7 @@ from tracker.web.pagination import page_of
 
 @login_required
 @role_required(*READERS)
+@require_safe
 def firm_list(request: HttpRequest) -> HttpResponse:
     firms = selectors.firms_for(request.user)
     q = request.GET.get("q", "").strip()
@@ -31,9 +33,12 @@ def firm_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(*READERS)
+@require_safe
 def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     firm = get_object_or_404(selectors.firms_for(request.user), pk=pk)
-    return render(request, "intermediaries/firm_detail.html", selectors.firm_context(firm))
+    context = selectors.firm_context(firm)
+    context["panels"] = panels_for("firm", request.user, firm)  # credit, from intermediaries.credit
+    return render(request, "intermediaries/firm_detail.html", context)
 
 
 @login_required

@@ -37,7 +37,17 @@ def history_models() -> list[type[models.Model]]:
     ]
 
 
-TRACKED_APPS = {"tracker", "intermediaries", "fees", "api", "accounts"}
+TRACKED_APPS = {"tracker", "intermediaries", "fees", "api", "accounts", "credit"}
+
+# Tables of models that are append-only themselves (not only their history), registered by the
+# apps that own them (``register_append_only``): the triggers cover them like history tables.
+APPEND_ONLY_MODELS: list[str] = []
+
+
+def register_append_only(*model_labels: str) -> None:
+    for label in model_labels:
+        if label not in APPEND_ONLY_MODELS:
+            APPEND_ONLY_MODELS.append(label)
 
 
 # --- canonical serialisation -------------------------------------------------------------
@@ -604,10 +614,11 @@ def protected_tables() -> list[str]:
     """History tables, the chain and the access log: rows are only ever inserted."""
     from tracker.models import AccessLog, AuditChainEntry
 
-    return [m._meta.db_table for m in history_models()] + [
-        AuditChainEntry._meta.db_table,
-        AccessLog._meta.db_table,
-    ]
+    return (
+        [m._meta.db_table for m in history_models()]
+        + [AuditChainEntry._meta.db_table, AccessLog._meta.db_table]
+        + [apps.get_model(label)._meta.db_table for label in APPEND_ONLY_MODELS]
+    )
 
 
 PG_FUNCTION = """

@@ -36,6 +36,16 @@ class CaseKind:
     personal: bool = False  # subject holds personal information (read-logged, never in reports)
     stream: str = ""  # report stream letter A/B/C/D
     importer: Any = None  # a tracker.imports.engine.KindImporter: spreadsheet columns for this kind
+    # The kind's red-flag rules (tracker.redflags.declare.Rule / MatchRule), declared in its app;
+    # tracker.redflags iterates them with the core's milestone rules.
+    red_flag_rules: tuple = ()
+    # Monthly report (DOMAIN.md §4): the milestone whose completion the stream reports, the
+    # subject columns it reads (report dimension -> SQL on the subject history row "s" or the
+    # case history row "e"), and a function (lines: tracker.reports.figures.StreamLines) ->
+    # list of {"label", "value", "unit"} giving the stream's detail lines.
+    key_milestone: str = ""
+    report_columns: dict[str, str] = field(default_factory=dict)
+    report_details: Any = None
 
     def disposition_label(self, value: str) -> str:
         return str(dict(self.dispositions).get(value, value or ""))
@@ -72,3 +82,37 @@ def all_disposition_choices() -> list[tuple[str, Any]]:
         for value, label in kind.dispositions:
             seen.setdefault(value, label)
     return list(seen.items())
+
+
+# --- panels: sections domain apps add to core pages (dashboard, case page, firm page, report) --
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One section a domain app adds to a core page. ``context(user, obj)`` returns the
+    partial's context (``panel`` in the template), or None to leave the section out."""
+
+    key: str
+    place: str  # "dashboard", "case", "firm", "report"
+    template: str
+    context: Any  # Callable[[User, object | None], dict | None]
+    order: int = 100
+
+
+_PANELS: dict[tuple[str, str], Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _PANELS[(panel.place, panel.key)] = panel
+
+
+def panels_for(place: str, user, obj=None) -> list[dict]:
+    """The registered sections of one page, as {"template", "context"} for ``_panels.html``."""
+    out = []
+    for panel in sorted(
+        (p for (where, _k), p in _PANELS.items() if where == place), key=lambda p: p.order
+    ):
+        context = panel.context(user, obj)
+        if context is not None:
+            out.append({"key": panel.key, "template": panel.template, "context": context})
+    return out

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from tracker.audit import selectors as inspection_selectors
@@ -33,7 +33,7 @@ from tracker.cases.forms import (
     SupersedeForm,
     TransitionForm,
 )
-from tracker.cases.registry import get_kind, kind_choices, kinds
+from tracker.cases.registry import get_kind, kind_choices, kinds, panels_for
 from tracker.cases.scoping import (
     ALL_ROLES,
     EDITOR_ROLES,
@@ -79,17 +79,20 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @login_required
 @role_required(*ALL_ROLES)
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     counts = selectors.scope_counts(request.user)  # one pass for the table and the charts
     context = selectors.dashboard(request.user, counts=counts)
     context["charts"] = dashboard_charts(request.user, counts)
     context["red_flag_summary"] = redflags.red_flag_summary(request.user)
+    context["panels"] = panels_for("dashboard", request.user)  # sections of domain apps
     attach_overdue_explanations(context["overdue_list"])
     return render(request, "tracker/dashboard.html", context)
 
 
 @login_required
 @role_required(*READERS)
+@require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     filterset = CaseFilterSet(
         request.GET or None, queryset=selectors.case_list(request.user), user=request.user
@@ -186,6 +189,7 @@ HISTORY_PER_PAGE = 50
 
 @login_required
 @role_required(*READERS)
+@require_safe
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The case page; ``?as_of=YYYY-MM-DD[THH:MM]`` shows the whole case as it stood then."""
     case = selectors.case_detail(request.user, reference)
@@ -258,10 +262,11 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
             for edge in (panel.actions if panel else [])
         ],
         "today": today,
+        "case_panels": [] if historical else panels_for("case", request.user, case),
+        "milestones_done": sum(1 for m in milestones if m.done),
         "can_edit": not historical
         and request.user.is_editor
         and case.status not in (Status.CLOSED,),
-        "milestones_done": sum(1 for m in milestones if m.done),
         "action_labels": timeline.ACTION_LABELS,
         "historical": historical,
         "as_of": state.at if historical else None,
@@ -280,6 +285,7 @@ def _timeline_page(request: HttpRequest) -> int:
 
 @login_required
 @role_required(*READERS)
+@require_safe
 def case_history(request: HttpRequest, reference: str) -> HttpResponse:
     """The case timeline: every change, filterable by kind of change and user, paginated."""
     case = selectors.case_detail(request.user, reference)
@@ -487,6 +493,7 @@ def _evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
 
 @login_required
 @role_required(*READERS)
+@require_safe
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _evidence_for_user(request, pk)
     if not evidence.file:
@@ -551,6 +558,7 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @role_required(*EDITOR_ROLES)
+@require_safe
 def case_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,

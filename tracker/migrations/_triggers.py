@@ -1,6 +1,6 @@
 """Shared by the migrations that create the append-only triggers."""
 
-TRACKED_APPS = {"tracker", "intermediaries", "fees"}
+TRACKED_APPS = {"tracker", "intermediaries", "fees", "credit"}
 APPEND_ONLY_TABLES = ["tracker_auditchainentry", "tracker_accesslog"]
 
 
