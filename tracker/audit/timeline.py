@@ -24,8 +24,20 @@ from typing import Any
 
 from django.core.paginator import Page
 from django.db import models
-from django.db.models import CharField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -391,7 +403,7 @@ def _case_parts(
             qs = qs.filter(history_user_id=user_id)
         if until is not None:
             qs = qs.filter(history_date__lte=until)
-        qs = _with_action(source, qs, action)
+        qs = _with_action(source, _without_registration_rows(source, qs), action)
         if qs is not None:
             parts.append(_index_part(source, qs))
     return parts
@@ -516,7 +528,9 @@ def _names_of(model, ids: Iterable, names: dict) -> str:
     return "、".join(sorted(str(names.get((model, i), f"#{i}")) for i in ids))
 
 
-def hydrate(rows: list[dict], *, with_cases: bool = False) -> list[TimelineEntry]:
+def hydrate(
+    rows: list[dict], *, with_cases: bool = False, fold: bool = True
+) -> list[TimelineEntry]:
     """Turn index rows ({"src", "history_id", ...}) into labelled, diffed entries, in order."""
     all_sources = sources()
     by_source: dict[str, list[int]] = {}
@@ -580,37 +594,61 @@ def hydrate(rows: list[dict], *, with_cases: bool = False) -> list[TimelineEntry
                 case=cases.get(case_id),
             )
         )
-    return _fold_registrations(entries)
+    return _fold_registrations(entries, loaded.get("case", {})) if fold else entries
 
 
-def _fold_registrations(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """A registration is one version: ``case_create`` writes the case, its subject (with its
-    many-to-many values) and its milestones at one instant, so the rows of the subject and the
-    milestones at the case's creation instant are shown inside the case's "create" entry."""
+def _registration_q(source: Source) -> Q:
+    """Rows of a subject or milestone written with their case's registration (same instant)."""
+    registered = Case.history.model.objects.filter(
+        id=OuterRef(source.case_attname), history_type="+", history_date=OuterRef("history_date")
+    )
+    return Q(Exists(registered))
+
+
+def _without_registration_rows(source: Source, qs: QuerySet) -> QuerySet:
+    """One version per user action: a registration is listed once, as its case's entry."""
+    if source.key.startswith("subject.") or source.key == "milestone":
+        return qs.exclude(_registration_q(source))
+    return qs
+
+
+def _fold_registrations(entries: list[TimelineEntry], case_recs: dict) -> list[TimelineEntry]:
+    """``case_create`` writes the case, its subject (with its many-to-many values) and its
+    milestones at one instant; the index lists only the case's row, and its "create" entry
+    shows the subject's fields and the milestones written with it."""
     creates = {
-        (e.case_id, e.when): e for e in entries if e.source == "case" and e.action == "create"
+        (e.case_id, e.when): e for e in entries if e.source == "case" and e.history_type == "+"
     }
     if not creates:
         return entries
-    folded = []
-    for entry in entries:
-        owner = None
-        if entry.source.startswith("subject.") or entry.source == "milestone":
-            owner = creates.get((entry.case_id, entry.when))
-        if owner is None:
-            folded.append(entry)
-        elif entry.source == "milestone":
-            name = entry.object_label.split("：", 1)[-1]
+    all_sources = sources()
+    wanted: dict[str, Q] = {}
+    for entry in creates.values():
+        kind = case_recs[entry.history_id].kind
+        for key in (f"subject.{kind}", "milestone"):
+            source = all_sources[key]
+            match = Q(**{source.case_attname: entry.case_id, "history_date": entry.when})
+            wanted[key] = wanted.get(key, Q(pk__in=[])) | match
+    rows = [
+        {"src": key, "history_id": hid}
+        for key, q in wanted.items()
+        for hid in all_sources[key].model.objects.filter(q).values_list("history_id", flat=True)
+    ]
+    for part in sorted(
+        hydrate(rows, fold=False), key=lambda e: (e.source == "milestone", e.history_id)
+    ):
+        owner = creates[(part.case_id, part.when)]
+        if part.source == "milestone":
+            name = part.object_label.split("：", 1)[-1]
             owner.changes.append(Change(str(gettext_lazy("进度节点")), "", name))
-        else:
-            known = {c.field: c for c in owner.changes}
-            for change in entry.changes:
-                if change.field in known:  # a many-to-many value set just after the subject
-                    known[change.field].new = change.new
-                else:
-                    owner.changes.append(change)
-                    known[change.field] = change
-    return folded
+            continue
+        known = {c.field: c for c in owner.changes}
+        for change in part.changes:
+            if change.field in known:  # a many-to-many value set just after the subject
+                known[change.field].new = change.new
+            else:
+                owner.changes.append(change)
+    return entries
 
 
 # --- the case timeline -------------------------------------------------------------------
@@ -740,7 +778,9 @@ class Point:
 
 
 def resolve_point(case: Case, token: str) -> Point:
-    """The timeline point named by ``token`` ("milestone:42"); it must belong to ``case``."""
+    """The timeline point named by ``token`` ("milestone:42") of ``case``: a history id is
+    looked up only among this case's rows, so another case's version (in scope or not) is a
+    404 that names nothing, exactly like a case outside the user's scope."""
     match = POINT_RE.match((token or "").strip())
     all_sources = sources()
     if not match or match["src"] not in all_sources:
@@ -749,21 +789,15 @@ def resolve_point(case: Case, token: str) -> Point:
     if source.case_field is None:
         raise TimelineError(_("无效的版本标识：%(t)s") % {"t": token[:40]})
     rec = (
-        source.model.objects.filter(history_id=int(match["hid"]))
+        source.model.objects.filter(
+            **{"history_id": int(match["hid"]), source.case_attname: case.pk}
+        )
         .select_related("history_user")
         .first()
     )
     if rec is None:
-        raise TimelineError(_("版本 %(t)s 不存在。") % {"t": token})
-    case_id = getattr(rec, source.case_attname)
-    if case_id != case.pk:
-        other = Case.objects.filter(pk=case_id).values_list("reference", flat=True).first()
-        raise TimelineError(
-            _(
-                "所选版本不属于同一事项：版本 %(t)s 属于 %(other)s，而不是 %(ref)s。请在同一事项的变更记录中选择两个版本。"
-            )
-            % {"t": token, "other": other or "?", "ref": case.reference}
-        )
+        raise Http404
+    case_id = case.pk
     return Point(
         source=source.key,
         history_id=rec.history_id,
@@ -1131,7 +1165,7 @@ def audit_index(viewer: User, filters: AuditFilters) -> QuerySet | None:
             qs = qs.filter(history_date__lt=_local_midnight(end))
         if filters.text.strip():
             qs = qs.filter(_text_q(source, filters.text.strip()))
-        qs = _with_action(source, qs, filters.action)
+        qs = _with_action(source, _without_registration_rows(source, qs), filters.action)
         if qs is not None:
             parts.append(_index_part(source, qs))
     return _union(parts)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 
 class ScopedModelBackend(ModelBackend):
@@ -34,3 +35,15 @@ class ScopedModelBackend(ModelBackend):
         except model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+def update_last_login_without_history(sender, user, **kwargs) -> None:
+    """Replaces Django's ``update_last_login``: a login stamps ``last_login`` but writes no
+    history row (it would be a version with no visible change in every timeline and the audit
+    log; logins are in the security log instead)."""
+    user.last_login = timezone.now()
+    user.skip_history_when_saving = True
+    try:
+        user.save(update_fields=["last_login"])
+    finally:
+        del user.skip_history_when_saving

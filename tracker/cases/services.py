@@ -113,8 +113,11 @@ def case_create(
     case.full_clean(exclude=["reference"])
     subject.full_clean(exclude=["case"])
     case.reference = _next_reference(jurisdiction, kind, case.registered_on.year)
+    registered_at = timezone.now()
+    case._history_date = registered_at
     tracked_save(case, by=by, reason=reason, clean=False)
     subject.case = case
+    subject._history_date = registered_at
     tracked_save(subject, by=by, reason=reason, clean=False)
     for name, values in (m2m or {}).items():
         getattr(subject, name).set(values)
@@ -128,7 +131,10 @@ def case_create(
             required=spec.required,
             due_date=due,
         )
+        milestone._history_date = registered_at
         tracked_save(milestone, by=by, reason=reason, clean=False)
+        del milestone._history_date
+    del case._history_date, subject._history_date
     return case
 
 
