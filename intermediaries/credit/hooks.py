@@ -34,8 +34,27 @@ def _case(user, case):
     return {"flag": flag} if flag else None
 
 
+def _register_red_flag() -> bool:
+    """Add the listed-provider rule to the item kind's red-flag rules (the core's registration
+    hook); False when the core has no declared rules (then the case page shows the flag
+    through a panel instead)."""
+    from tracker.cases.registry import get_kind
+
+    try:
+        from intermediaries.credit.redflags import ITEM_PROVIDER_LISTED
+    except ImportError:
+        return False
+    item = get_kind("item")
+    if not hasattr(item, "red_flag_rules"):
+        return False
+    if ITEM_PROVIDER_LISTED not in item.red_flag_rules:
+        item.red_flag_rules = (*item.red_flag_rules, ITEM_PROVIDER_LISTED)
+    return True
+
+
 def register_all() -> None:
     register_append_only("credit.CreditRecord", "credit.ScoringRule")
     register_panel(Panel("credit", "dashboard", "credit/_dashboard_panel.html", _dashboard))
     register_panel(Panel("credit", "firm", "credit/_firm_panel.html", _firm))
-    register_panel(Panel("credit_listed_provider", "case", "credit/_case_flag.html", _case))
+    if not _register_red_flag():
+        register_panel(Panel("credit_listed_provider", "case", "credit/_case_flag.html", _case))

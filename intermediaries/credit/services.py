@@ -304,6 +304,8 @@ def list_enter(
     reason = require_reason(reason)
     require_editor(by, firm.jurisdiction)
     IntermediaryFirm.objects.select_for_update().filter(pk=firm.pk).first()  # one entry at a time
+    if decision_date > timezone.localdate():
+        raise ValidationError({"decision_date": _("列入日期不能晚于今天。")})
     if ListEntry.objects.filter(firm=firm, list_type=list_type, exited_on__isnull=True).exists():
         raise ValidationError(_("该机构已在此名单中，不能重复列入。"))
     grade = scoring.firm_grade(firm.pk, decision_date)
@@ -376,6 +378,8 @@ def list_exit(
         raise ValidationError(_("该机构已移出此名单。"))
     if not (decision_no or "").strip():
         raise ValidationError({"exit_decision_no": _("请填写移出决定文号。")})
+    if exit_date > timezone.localdate():
+        raise ValidationError({"exited_on": _("移出日期不能晚于今天。")})
     if exit_date < entry.decision_date:
         raise ValidationError({"exited_on": _("移出日期不能早于列入日期。")})
     if basis == ExitBasis.REPAIR:
