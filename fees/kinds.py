@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from fees import report
 from fees.forms import FeeItemForm
 from fees.importers import FeeImporter
 from fees.models import FeeDisposition, FeeItem
+from fees.redflags import FEE_RULES
 from tracker.cases.registry import CaseKind, MilestoneSpec, register
 
 FEE = CaseKind(
@@ -14,6 +16,8 @@ FEE = CaseKind(
     code="FEE",
     label=_("收费项目"),
     stream="D",
+    report_columns=report.FEE_COLUMNS,
+    report_details=report.fee_lines,
     subject_model=FeeItem,
     subject_related_name="fee_item",
     dispositions=list(FeeDisposition.choices),
@@ -29,6 +33,7 @@ FEE = CaseKind(
     ],
     form_class=FeeItemForm,
     importer=FeeImporter(),
+    red_flag_rules=FEE_RULES,
     subject_detail_fields=[
         "name",
         "sub_items",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -55,6 +56,23 @@ class FeeItem(models.Model):
     amount = models.DecimalField(
         _("标准金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    amount_min = models.DecimalField(
+        _("标准下限"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    amount_max = models.DecimalField(
+        _("标准上限"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    amount_unit = models.CharField(
+        _("计费单位"), max_length=20, blank=True, help_text=_("元、元/件、元/平方米、% 等")
+    )
+    amount_after = models.DecimalField(
+        _("降低后标准金额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("处理决定为“降低标准”时填写：减负按年收费额 ×（原标准 − 新标准）÷ 原标准计算"),
+    )
     payer_scope = models.CharField(_("缴费对象"), max_length=200, blank=True)
     affects_enterprises = models.BooleanField(_("涉企收费"), default=False)
     annual_revenue = models.DecimalField(
@@ -71,6 +89,14 @@ class FeeItem(models.Model):
 
     def case_title(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if (
+            self.amount_min is not None
+            and self.amount_max is not None
+            and self.amount_min > self.amount_max
+        ):
+            raise ValidationError({"amount_max": _("标准上限不能小于下限。")})
 
     def legal_basis_list(self) -> list[str]:
         return [line.strip() for line in self.legal_basis.splitlines() if line.strip()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from intermediaries import report
 from intermediaries.forms import DecouplingForm, ItemForm, OfficialPostForm
 from intermediaries.importers import FirmImporter, ItemImporter, PostImporter
 from intermediaries.models import (
@@ -14,6 +15,7 @@ from intermediaries.models import (
     OfficialPost,
     PostDisposition,
 )
+from intermediaries.redflags import FIRM_RULES, ITEM_RULES, POST_RULES
 from tracker.cases.registry import CaseKind, MilestoneSpec, register
 
 ITEM = CaseKind(
@@ -21,6 +23,8 @@ ITEM = CaseKind(
     code="ITEM",
     label=_("中介服务事项"),
     stream="A",
+    key_milestone="publish",
+    report_details=report.item_lines,
     subject_model=IntermediaryItem,
     subject_related_name="intermediary_item",
     dispositions=list(ItemDisposition.choices),
@@ -35,6 +39,7 @@ ITEM = CaseKind(
     ],
     form_class=ItemForm,
     importer=ItemImporter(),
+    red_flag_rules=ITEM_RULES,
     subject_detail_fields=[
         "name",
         "approval_items",
@@ -55,6 +60,9 @@ FIRM = CaseKind(
     code="FIRM",
     label=_("脱钩改制"),
     stream="B",
+    key_milestone="plan",
+    report_columns=report.FIRM_COLUMNS,
+    report_details=report.firm_lines,
     subject_model=DecouplingCase,
     subject_related_name="decoupling",
     dispositions=list(DecouplingDisposition.choices),
@@ -70,6 +78,7 @@ FIRM = CaseKind(
     ],
     form_class=DecouplingForm,
     importer=FirmImporter(),
+    red_flag_rules=FIRM_RULES,
     subject_detail_fields=["firm", "agency", "affiliation_type", "transition_until", "new_firm"],
 )
 
@@ -78,6 +87,8 @@ POST = CaseKind(
     code="POST",
     label=_("干部兼职任职"),
     stream="C",
+    report_columns=report.POST_COLUMNS,
+    report_details=report.post_lines,
     personal=True,
     subject_model=OfficialPost,
     subject_related_name="official_post",
@@ -93,6 +104,7 @@ POST = CaseKind(
     ],
     form_class=OfficialPostForm,
     importer=PostImporter(),
+    red_flag_rules=POST_RULES,
     subject_detail_fields=[
         "person_ref",
         "person_name",

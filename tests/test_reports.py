@@ -118,7 +118,9 @@ def build_world() -> World:
         "carol": UserFactory(username="carol", role=Role.ADMIN, jurisdiction=city),
         "dora": UserFactory(username="dora", role=Role.ADMIN, jurisdiction=county_a),
         "ivan": UserFactory(username="ivan", role=Role.INSPECTOR, jurisdiction=city),
-        "vera": UserFactory(username="vera", role=Role.VIEWER, jurisdiction=city),
+        "vera": UserFactory(
+            username="vera", role=Role.VIEWER, jurisdiction=city, can_sign_reports=True
+        ),
         "root": UserFactory(
             username="root", role=Role.ADMIN, jurisdiction=None, is_superuser=True, is_staff=True
         ),
@@ -136,7 +138,12 @@ def build_world() -> World:
             )
         c["a_firm"] = make_case("firm", county_a, alice, department=dept_a)
         c["b_fee0"] = make_case(
-            "fee", county_b, bob, department=dept_b, annual_revenue=Decimal("12.50")
+            "fee",
+            county_b,
+            bob,
+            department=dept_b,
+            annual_revenue=Decimal("12.50"),
+            affects_enterprises=True,
         )
         c["b_fee1"] = make_case(
             "fee", county_b, bob, department=dept_b, annual_revenue=Decimal("7.25")
@@ -221,6 +228,7 @@ def issue(world: World, persona: str = "carol", j: Jurisdiction | None = None) -
         preparer="张填报",
         reviewer="李审核",
     )
+    report_services.report_sign(report=report, by=world.users["vera"])
     return report_services.report_issue(report=report, by=by)
 
 
@@ -281,7 +289,7 @@ class TestFigures:
         assert details["最近公布日期"] == NOV.date().isoformat()
         fee = {d["label"]: d["value"] for d in streams["D"]["details"]}
         assert fee["清理前收费项目"] == 1 and fee["清理后收费项目"] == 0
-        assert fee["预计年减轻负担（取消、停征、免征项目年收费额）"] == "12.50"
+        assert fee["预计年减轻企业负担（涉企收费）"] == "12.50"
         post = {d["label"]: d["value"] for d in streams["C"]["details"]}
         assert post["应清理人次"] == 1
 
@@ -371,33 +379,61 @@ class TestPdf:
         report = issue(world)
         text = pdf_text(report_services.issued_pdf_bytes(report))
 
-        for heading in (
-            "中介服务和收费清理工作进展月报",
-            "一、分类进展汇总",
-            "二、分地区进展（全部类别）",
-            "四、分部门进展",
-            "五、逾期事项",
+        # Every section in order: masthead, narrative, figures, annexes, 版记.
+        in_order = [
+            "测试市推进职能转变协调小组办公室",
+            "工作进展情况通报",
+            "第1期",
+            "签发人：vera",
+            "一、工作进展",
+            "各地区按计划推进。",
+            "二、存在问题",
+            "三、下一步工作",
+            "四、主要指标及环比",
+            "（一）分类进展汇总",
+            "五、分地区进展及排名",
+            "六、进展滞后单位",
+            "七、分部门进展",
+            "八、下月到期节点汇总",
             "填报人：张填报",
-            "第 1 页 / 共",
-        ):
-            assert heading in text
+            "附件1",
+            "逾期事项清单",
+            "附件2",
+            "下月到期节点清单",
+            "报送：",
+            "抄送：",
+            "印发",
+        ]
+        positions = [text.find(h) for h in in_order]
+        assert -1 not in positions, [h for h, p in zip(in_order, positions, strict=True) if p < 0]
+        assert positions == sorted(positions)
+        assert "第 1 页 / 共" in text
         for name in ("测试市", "甲区", "乙区", "甲区住房和城乡建设局"):
             assert name in text
-        section = "二、分地区进展（全部类别）"
+        section = "五、分地区进展及排名"
+        ranks = {}
         for label, j, subtree in (
             ("测试市（本级）", world.city, False),
             ("甲区", world.county_a, True),
             ("乙区", world.county_b, True),
         ):
             expected = db_counts(j, subtree=subtree)
-            target, this_month, cumulative, pct, overdue = pdf_row(text, section, label, 5)
+            target, this_month, cumulative, pct, gap, rank, overdue = pdf_row(
+                text, section, label, 7
+            )
+            ranks[label] = rank
             assert [int(target), int(this_month), int(cumulative), int(overdue)] == [
                 expected["target"],
                 expected["this_month"],
                 expected["cumulative"],
                 expected["overdue"],
             ]
-        total = pdf_row(text, section, "合计", 5)
+            done = 100.0 * expected["cumulative"] / expected["target"]
+            assert pct == f"{done:.1f}%"
+            assert gap == f"{done - 100.0 * 11 / 12:+.1f}"
+        # Counties ranked by completion rate (甲区 2 of 4 = 50%, 乙区 1 of 1 = 100%); 本级 not.
+        assert ranks == {"测试市（本级）": "—", "甲区": "2", "乙区": "1"}
+        total = pdf_row(text, section, "合计", 7)
         assert int(total[0]) == Case.objects.exclude(status=Status.WITHDRAWN).count()
         assert int(total[2]) == Case.objects.filter(status=Status.COMPLETED).count()
         # The officials' section and every list: counts only, no names.
@@ -544,9 +580,9 @@ class TestIssue:
         report_services.report_update_narrative(
             report=current,
             by=carol,
-            narrative_progress="",
-            narrative_problems="",
-            narrative_next="",
+            narrative_progress="进展",
+            narrative_problems="问题",
+            narrative_next="计划",
             preparer="张",
             reviewer="李",
         )
@@ -560,12 +596,13 @@ class TestIssue:
         report_services.report_update_narrative(
             report=report,
             by=carol,
-            narrative_progress="",
-            narrative_problems="",
-            narrative_next="",
+            narrative_progress="进展",
+            narrative_problems="问题",
+            narrative_next="计划",
             preparer="张",
             reviewer="李",
         )
+        report_services.report_sign(report=report, by=world.users["vera"])
         settings.REPORT_FONT_PATH = "/nonexistent/fonts/simsun.ttf"
         before = report_snapshot(report)
         files = set(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
@@ -591,10 +628,10 @@ class TestPages:
         assert response.status_code == 302
         detail = client.get(reverse("reports:detail", args=[report.pk]))
         html = detail.content.decode()
-        assert "二、分地区进展（全部类别）" in html and "<svg" in html and "乙区" in html
+        assert "五、分地区进展及排名" in html and "<svg" in html and "乙区" in html
         preview = client.get(reverse("reports:pdf", args=[report.pk]))
         assert preview["Content-Type"] == "application/pdf"
-        assert "草稿（未印发）" in pdf_text(preview.content)
+        assert "草稿" in pdf_text(preview.content)
         client.post(
             reverse("reports:narrative", args=[report.pk]),
             {
@@ -605,6 +642,7 @@ class TestPages:
                 "reviewer": "李审核",
             },
         )
+        world.client("vera").post(reverse("reports:sign", args=[report.pk]))
         assert client.get(reverse("reports:issue", args=[report.pk])).status_code == 200
         client.post(reverse("reports:issue", args=[report.pk]))
         report.refresh_from_db()
@@ -643,22 +681,24 @@ class TestPages:
             assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
             pdf = client.get(reverse("reports:pdf", args=[report.pk]))
             assert pdf.status_code == 200
-            assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+            assert pdf.content.startswith(b"%PDF")
         # Another county's report: 404, never 403.
         assert (
             world.client("bob").get(reverse("reports:detail", args=[report.pk])).status_code == 404
         )
         assert world.client("bob").get(reverse("reports:pdf", args=[report.pk])).status_code == 404
-        # Drafts are the reform admins' (and out of dora's scope).
-        for persona in ("vera", "ivan", "dora"):
+        # Drafts are the reform admins' and the signers' (and out of dora's scope).
+        for persona in ("ivan", "dora"):
             client = world.client(persona)
             assert client.get(reverse("reports:detail", args=[draft.pk])).status_code == 404
+        vera = world.client("vera")
+        assert vera.get(reverse("reports:detail", args=[draft.pk])).status_code == 200
         # Viewers and inspectors do not draft or issue.
         for persona in ("vera", "ivan", "alice"):
             client = world.client(persona)
             assert client.get(reverse("reports:new")).status_code == 403
             assert client.post(reverse("reports:issue", args=[draft.pk])).status_code == 403
-        listing = world.client("vera").get(reverse("reports:list")).content.decode()
+        listing = world.client("ivan").get(reverse("reports:list")).content.decode()
         assert "甲区" in listing and reverse("reports:detail", args=[draft.pk]) not in listing
 
     def test_csv_and_xlsx_of_each_table_neutralise_formulas(self, world):
@@ -701,12 +741,13 @@ class TestPages:
             report_services.report_update_narrative(
                 report=report,
                 by=world.users["carol"],
-                narrative_progress="",
-                narrative_problems="",
-                narrative_next="",
+                narrative_progress="进展",
+                narrative_problems="问题",
+                narrative_next="计划",
                 preparer="张",
                 reviewer="李",
             )
+            report_services.report_sign(report=report, by=world.users["vera"])
             report_services.report_issue(report=report, by=world.users["carol"])
         client = world.client("carol")
         with django_assert_max_num_queries(10):
@@ -801,6 +842,8 @@ class TestCommand:
             jurisdiction="330100",
             output=str(out),
             user="carol",
+            signer="vera",
+            narrative_from_figures=True,
             preparer="张填报",
             reviewer="李审核",
         )
@@ -826,6 +869,8 @@ class TestCommand:
             "jurisdiction": "330100",
             "output": str(out),
             "user": "carol",
+            "signer": "vera",
+            "narrative_from_figures": True,
             "preparer": "张",
             "reviewer": "李",
             **options,
@@ -848,6 +893,8 @@ class TestCommand:
                 jurisdiction="330100",
                 output=str(out),
                 user="carol",
+                signer="vera",
+                narrative_from_figures=True,
                 preparer="张",
                 reviewer="李",
             )

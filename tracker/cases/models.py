@@ -107,6 +107,11 @@ class User(AbstractUser):
         related_name="users",
     )
     email_reminders = models.BooleanField(_("接收邮件提醒"), default=True)
+    can_sign_reports = models.BooleanField(
+        _("可签发月报"),
+        default=False,
+        help_text=_("领导（查看角色）或改革办管理员可被授予签发月报；工作人员不能签发。"),
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tracker.cases.forms import DateInput
 from tracker.cases.scoping import jurisdictions_for, role_required
@@ -26,6 +26,7 @@ from tracker.cases.workflow import Role
 from tracker.catalogue import services as catalogue
 from tracker.imports import exports
 from tracker.models import CatalogueEdition, Jurisdiction
+from tracker.reports.integrity import edition_ok_or_alert
 
 URL_NAMES = {"item": "catalogue:items", "fee": "catalogue:fees"}
 
@@ -48,6 +49,7 @@ def _selection(request: HttpRequest, kind: str):
     return jurisdiction, editions, chosen
 
 
+@require_safe
 def catalogue_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -61,6 +63,7 @@ def catalogue_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def catalogue_page(request: HttpRequest, kind: str) -> HttpResponse:
     spec = catalogue.spec_for(kind)
     jurisdiction, editions, chosen = _selection(request, kind)
@@ -81,11 +84,15 @@ def catalogue_page(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+@require_safe
 def catalogue_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     spec = catalogue.spec_for(kind)
     jurisdiction, _editions, edition = _selection(request, kind)
     if edition is None or fmt not in ("pdf", "xlsx"):
         raise Http404
+    if not edition_ok_or_alert(edition, by=request.user):
+        what = _("目录 %(e)s") % {"e": edition}
+        return render(request, "tracker/frozen_refused.html", {"what": what}, status=409)
     rows = [catalogue.headers(spec), *catalogue.table_rows(spec, edition.entries)]
     filename = f"catalogue-{spec.slug}-{jurisdiction.code}-v{edition.number}"
     if fmt == "xlsx":

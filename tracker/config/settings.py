@@ -147,11 +147,27 @@ AXES_FAILURE_LIMIT = int(os.environ.get("TRACKER_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(
     minutes=int(os.environ.get("TRACKER_LOGIN_COOLOFF_MINUTES", "15"))
 )
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Per account *and* client: five failures lock that account from that client only, so no one
+# client can lock anyone else out (behind a proxy the client is taken from X-Forwarded-For,
+# below; without TRACKER_PROXY_COUNT the header is ignored and REMOTE_ADDR is the client).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRACKER_PROXY_COUNT", "0")) or None
+# Reverse proxies in front of the app (nginx: 1). Each appends the address it was connected
+# from to X-Forwarded-For, so the client is the N-th entry from the right; anything further
+# left was written by the client and is never trusted. tracker.web.security.client_ip does
+# this for django-axes and the security log (django-ipware, with the same count and header
+# precedence below, insists on the proxies' own addresses in the header too, which nginx's
+# $proxy_add_x_forwarded_for does not add: with it alone every client behind nginx resolved
+# to no address, one shared lockout).
+TRACKER_PROXY_COUNT = int(os.environ.get("TRACKER_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "tracker.web.security.client_ip"
+AXES_IPWARE_PROXY_COUNT = TRACKER_PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRACKER_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
 # Content Security Policy: no inline scripts, nothing from other origins.
 CONTENT_SECURITY_POLICY = {
@@ -307,7 +323,9 @@ REPORT_FONT_PATH = os.environ.get("TRACKER_REPORT_FONT_PATH", "")
 # The report as a document: issuing office ("{name}" = the report's jurisdiction), default
 # distribution lines, and how many points below the time-elapsed schedule make a unit lagging.
 REPORT_OFFICE = os.environ.get("TRACKER_REPORT_OFFICE", "{name}推进职能转变协调小组办公室")
-REPORT_SEND_TO = os.environ.get("TRACKER_REPORT_SEND_TO", "市委、市政府，省推进职能转变协调小组办公室")
+REPORT_SEND_TO = os.environ.get(
+    "TRACKER_REPORT_SEND_TO", "市委、市政府，省推进职能转变协调小组办公室"
+)
 REPORT_COPY_TO = os.environ.get(
     "TRACKER_REPORT_COPY_TO", "市纪委监委，市直有关部门，各县（市、区）推进职能转变协调小组办公室"
 )

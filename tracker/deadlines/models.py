@@ -16,6 +16,8 @@ class Notification(models.Model):
         DUE_7 = "due_7", _("7天内到期")
         DUE_1 = "due_1", _("明天到期")
         OVERDUE_DIGEST = "overdue_digest", _("逾期汇总")
+        INTEGRITY = "integrity", _("文件完整性告警")
+        DIRECTIVE = "directive", _("督办")
         OTHER = "other", _("其他")
 
     user = models.ForeignKey(

@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -40,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.audit import asof
 from tracker.cases.registry import CaseKind, kinds
 from tracker.cases.workflow import OPEN_STATUSES, Status
 from tracker.models import Case, Department, Jurisdiction, Milestone, MonthlyReport, Note
@@ -59,15 +59,6 @@ REVIEWED_STATUSES = (
     Status.COMPLETED.value,
     Status.CLOSED.value,
 )
-
-# The one milestone per kind whose completion a stream reports (DOMAIN.md §4).
-KEY_MILESTONES = {"item": "publish", "firm": "plan"}
-# Fee dispositions that take an item out of the catalogue, and those that relieve the burden.
-FEE_REMOVED = ("fee_cancel", "transfer_out", "market")
-FEE_RELIEF = ("fee_cancel", "suspend", "exempt")
-POST_NO_FIRM_CHANGE = ("keep_approved",)
-POST_REFER = "refer"
-FIRM_TRANSITION = "transition"
 
 MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
@@ -98,13 +89,8 @@ class Period:
         return (now or timezone.now()) >= self.next_start
 
 
-def _first_of_next(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    tz = ZoneInfo(settings.TIME_ZONE)
-    return datetime.datetime(day.year, day.month, day.day, tzinfo=tz)
+_first_of_next = asof.first_of_next_month
+_local_midnight = asof.local_midnight  # history "as of" bounds come from tracker.audit.asof
 
 
 def period_for(month: datetime.date) -> Period:
@@ -114,8 +100,8 @@ def period_for(month: datetime.date) -> Period:
     return Period(
         start=start,
         end=nxt - datetime.timedelta(days=1),
-        next_start=_local_midnight(nxt),
-        prev_next=_local_midnight(start),
+        next_start=asof.bound_of_month(start),
+        prev_next=asof.bound_of_day(start - datetime.timedelta(days=1)),
         next_month_start=nxt,
         next_month_end=after - datetime.timedelta(days=1),
     )
@@ -377,16 +363,8 @@ class Group:
         return self.status == Status.WITHDRAWN
 
 
-# Per kind: the subject columns the report reads (DOMAIN.md §4), as SQL on alias "s".
-SUBJECT_COLUMNS = {
-    "firm": {"aff": "s.affiliation_type"},
-    "post": {
-        "fcd": "CASE WHEN s.firm_change_done THEN 1 ELSE 0 END",
-        "pr": "CASE WHEN s.pay_returned > 0 THEN 1 ELSE 0 END",
-        "pay": "s.pay_returned",
-    },
-    "fee": {"rev": "s.annual_revenue"},
-}
+# The report's subject dimensions (each kind maps some of them to its own columns through
+# CaseKind.report_columns): a category, two yes/no facts, an amount and a sum of money.
 SUBJECT_DEFAULTS = {"aff": "''", "fcd": "0", "pr": "0", "pay": "NULL", "rev": "NULL"}
 
 
@@ -445,7 +423,7 @@ def _grouped_states(ctx: _Sql) -> tuple[list[Group], list[Group], list[int]]:
     """
     p = ctx.params
     hc, hm = _hist_table(Case), _hist_table(Milestone)
-    key_in = _in_list("key", sorted(set(KEY_MILESTONES.values())), p)
+    key_in = _in_list("key", sorted({k.key_milestone for k in kinds() if k.key_milestone}), p)
     ctes = _latest("c", Case, ctx.where("id"), prev=True)
     ctes += _latest(
         "k",
@@ -466,10 +444,9 @@ def _grouped_states(ctx: _Sql) -> tuple[list[Group], list[Group], list[int]]:
         "MAX(CASE WHEN src = 1 THEN hid2 END) AS p",
         "MAX(CASE WHEN src = 3 THEN hid END) AS k",
     ]
-    for i, (kind_key, cols) in enumerate(SUBJECT_COLUMNS.items(), start=4):
-        spec = specs.get(kind_key)
-        if spec is None:
-            continue
+    subject_columns = {k.key: k.report_columns for k in kinds() if k.report_columns}
+    for i, (kind_key, cols) in enumerate(subject_columns.items(), start=4):
+        spec = specs[kind_key]
         history = spec.subject_model.history.model
         table, name = _table(history), f"s{i}"
         ctes += _latest(
@@ -482,6 +459,9 @@ def _grouped_states(ctx: _Sql) -> tuple[list[Group], list[Group], list[int]]:
             f"AND {name}.history_type <> %(deleted)s"
         )
         columns.update({k: v.replace("s.", f"{name}.") for k, v in cols.items()})
+    unknown = set(columns) - set(SUBJECT_DEFAULTS)
+    if unknown:
+        raise ValueError(f"CaseKind.report_columns: unknown report dimensions {sorted(unknown)}")
     ctes.append("u AS (" + " UNION ALL ".join(parts) + ")")
     ctes.append(f"st AS (SELECT cid, {', '.join(pivot)} FROM u GROUP BY cid)")
     overdue = f"CASE WHEN e.status IN {ctx.open_in} AND e.deadline < %(end_date)s THEN 1 ELSE 0 END"
@@ -648,95 +628,60 @@ def _choice_label(kind: CaseKind, field_name: str, value: str) -> str:
     return str(dict(f.flatchoices).get(value, value or _("未填")))
 
 
-def _stream_details(kind: CaseKind, groups: list[Group], tally: Tally) -> list[dict]:
-    """The per-stream lines of DOMAIN.md §4 (counts only; amounts as decimal strings)."""
-    live = [g for g in groups if not g.withdrawn]
-    done = [g for g in live if g.done]
+@dataclass
+class StreamLines:
+    """What a kind's ``report_details`` function reads to write its stream's detail lines."""
 
-    def count(gs) -> int:
-        return sum(g.n for g in gs)
+    kind: CaseKind
+    groups: list[Group]
+    tally: Tally
+    reviewed_statuses: tuple[str, ...] = REVIEWED_STATUSES
 
+    @property
+    def live(self) -> list[Group]:
+        return [g for g in self.groups if not g.withdrawn]
+
+    @property
+    def done(self) -> list[Group]:
+        return [g for g in self.live if g.done]
+
+    @staticmethod
+    def count(groups: Iterable[Group]) -> int:
+        return sum(g.n for g in groups)
+
+    @staticmethod
     def line(label, value, unit="") -> dict:
         return {"label": str(label), "value": value, "unit": str(unit)}
 
-    out: list[dict] = []
-    if kind.key == "item":
-        out.append(line(_("已申报事项"), tally.target, _("项")))
-        out.append(line(_("本月新增申报"), tally.new, _("项")))
-        out.append(
-            line(
-                _("已审核（已作出决定）"),
-                count(g for g in live if g.status in REVIEWED_STATUSES),
-                _("项"),
+    @staticmethod
+    def money(value) -> str:
+        return _money(value)
+
+    def choice_label(self, field_name: str, value: str) -> str:
+        return _choice_label(self.kind, field_name, value)
+
+    def done_by_disposition(self, unit: str) -> list[dict]:
+        """One "已完成：<disposition>" line per disposition of the kind."""
+        return [
+            self.line(
+                _("已完成：%(d)s") % {"d": label},
+                self.count(g for g in self.done if g.disposition == value),
+                unit,
             )
-        )
-        published = [g for g in live if g.key_done]
-        dates = [g.key_date for g in published if g.key_date]
-        out.append(line(_("清单已公布"), count(published), _("项")))
-        out.append(line(_("最近公布日期"), max(dates).isoformat() if dates else "—"))
-    elif kind.key == "firm":
-        by_type: dict[str, int] = defaultdict(int)
-        for g in live:
-            by_type[g.aff_type] += g.n
-        for value in sorted(by_type):
-            out.append(
-                line(
-                    _("拟脱钩机构（%(t)s）")
-                    % {"t": _choice_label(kind, "affiliation_type", value)},
-                    by_type[value],
-                    _("家"),
-                )
-            )
-        out.append(line(_("方案已批复"), count(g for g in live if g.key_done), _("家")))
-        for value, label in kind.dispositions:
-            out.append(
-                line(
-                    _("已完成：%(d)s") % {"d": label},
-                    count(g for g in done if g.disposition == value),
-                    _("家"),
-                )
-            )
-        out.append(
-            line(
-                _("过渡期保留"), count(g for g in live if g.disposition == FIRM_TRANSITION), _("家")
-            )
-        )
-        out.append(line(_("逾期"), tally.overdue, _("家")))
-    elif kind.key == "post":
-        out.append(line(_("应清理人次"), tally.target, _("人次")))
-        for value, label in kind.dispositions:
-            out.append(
-                line(
-                    _("已完成：%(d)s") % {"d": label},
-                    count(g for g in done if g.disposition == value),
-                    _("人次"),
-                )
-            )
-        pending = [
-            g
-            for g in live
-            if g.status in REVIEWED_STATUSES
-            and not g.firm_change_done
-            and g.disposition not in POST_NO_FIRM_CHANGE
+            for value, label in self.kind.dispositions
         ]
-        out.append(line(_("企业变更登记待完成"), count(pending), _("人次")))
-        returned = [g for g in live if g.pay_returned]
-        out.append(line(_("退还报酬"), count(returned), _("人次")))
-        out.append(
-            line(_("退还报酬金额"), _money(sum((g.pay_sum for g in live), Decimal(0))), _("元"))
-        )
-        out.append(
-            line(_("移送纪检"), count(g for g in live if g.disposition == POST_REFER), _("人次"))
-        )
-    elif kind.key == "fee":
-        removed = count(g for g in live if g.disposition in FEE_REMOVED)
-        out.append(line(_("清理前收费项目"), tally.target, _("项")))
-        out.append(line(_("清理后收费项目"), tally.target - removed, _("项")))
-        relief = sum((g.revenue_sum for g in live if g.disposition in FEE_RELIEF), Decimal(0))
-        out.append(
-            line(_("预计年减轻负担（取消、停征、免征项目年收费额）"), _money(relief), _("万元"))
-        )
-    return out
+
+
+def _stream_details(kind: CaseKind, groups: list[Group], tally: Tally) -> list[dict]:
+    """The per-stream lines of DOMAIN.md §4, written by the kind (counts; amounts as strings)."""
+    lines = StreamLines(kind, groups, tally)
+    if kind.report_details is not None:
+        return list(kind.report_details(lines))
+    return [
+        lines.line(_("目标数"), tally.target),
+        lines.line(_("本月新增"), tally.new),
+        *lines.done_by_disposition(""),
+    ]
 
 
 def _stream_block(kind: CaseKind, groups: list[Group]) -> dict:
@@ -822,6 +767,7 @@ def _tally_rows(
                 "code": head["code"],
                 "name": head["name"],
                 "label": head["label"],
+                "self": head["self"],
                 **t.as_dict(),
                 "streams": {s: per_stream[index][s].as_dict() for s in stream_keys},
             }
@@ -872,6 +818,92 @@ def _department_rows(groups: list[Group]) -> dict:
             }
         )
     return {"rows": rows, "total": total.as_dict()}
+
+
+# --- schedule, ranking, month-on-month ------------------------------------------------------
+
+
+def schedule_pct(period: Period) -> float:
+    """序时进度: the share of the year gone at month end (the clean-up ends 31 December)."""
+    return round(100.0 * period.start.month / 12, 1)
+
+
+def rank_places(jurisdictions: dict, schedule: float) -> list[dict]:
+    """Per row: the gap to the schedule (points) and the rank by completion rate.
+
+    Only the subordinate places (counties, districts) are ranked; the report's own level (本级)
+    and places with nothing to do get no rank. Equal rates share a rank (1, 2, 2, 4).
+    Returns the lagging places: a rate more than REPORT_LAG_POINTS below the schedule.
+    """
+    rows = jurisdictions["rows"]
+    for row in rows:
+        row["gap"] = None if row["pct"] is None else round(row["pct"] - schedule, 1)
+        row["rank"] = None
+    ranked = sorted(
+        (r for r in rows if not r.get("self") and r["pct"] is not None),
+        key=lambda r: (-r["pct"], r["code"]),
+    )
+    for i, row in enumerate(ranked):
+        same = i and ranked[i - 1]["pct"] == row["pct"]
+        row["rank"] = ranked[i - 1]["rank"] if same else i + 1
+    limit = float(getattr(settings, "REPORT_LAG_POINTS", 10))
+    lagging = [r for r in ranked if r["gap"] < -limit]
+    lagging.sort(key=lambda r: (r["gap"], r["code"]))
+    return [
+        {
+            "code": r["code"],
+            "label": r["label"],
+            "pct": r["pct"],
+            "gap": r["gap"],
+            "rank": r["rank"],
+            "overdue": r["overdue"],
+            "remaining": r["target"] - r["cumulative"],
+        }
+        for r in lagging
+    ]
+
+
+HEADLINE_KEYS = ("target", "this_month", "cumulative", "pct", "overdue")
+
+
+def headline(total: dict, start: dict, previous: dict | None) -> dict:
+    """The headline figures with their change on the previous month (环比).
+
+    ``previous``: the total of the previous month's standing issued report, when there is one
+    (exact, frozen); otherwise the state at the start of this month (``start``: target and
+    cumulative done; nothing for the figures that only a month's report knows).
+    """
+    base = previous if previous is not None else start
+    change = {}
+    for key in HEADLINE_KEYS:
+        before = base.get(key)
+        now = total.get(key)
+        change[key] = None if before is None or now is None else round(now - before, 1)
+    return {
+        **{k: total.get(k) for k in HEADLINE_KEYS},
+        "previous": {k: base.get(k) for k in HEADLINE_KEYS},
+        "change": change,
+        "basis": "report" if previous is not None else "month_start",
+    }
+
+
+def _month_start_total(groups: list[Group]) -> dict:
+    """Target and cumulative done as they stood when the month began (same groups)."""
+    target = sum(g.n for g in groups if g.existed_prev and not g.withdrawn)
+    done = sum(g.n for g in groups if g.existed_prev and g.done_prev and not g.withdrawn)
+    return {"target": target, "cumulative": done, "pct": pct(done, target)}
+
+
+def _previous_report_total(root: Jurisdiction, period: Period) -> dict | None:
+    """The total of the standing issued report for the month before, if any."""
+    previous = (period.start - datetime.timedelta(days=1)).replace(day=1)
+    candidates = MonthlyReport.objects.filter(
+        jurisdiction=root, month=previous, state=MonthlyReport.State.ISSUED
+    ).order_by("-issued_at", "-id")
+    for report in candidates:
+        if report.stands and isinstance(report.figures, dict) and "total" in report.figures:
+            return report.figures["total"]
+    return None
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -1075,6 +1107,14 @@ def build_report_figures(jurisdiction, month, *, today: datetime.date | None = N
         for g in groups:
             if g.juris_id in scope.row_of:
                 total.add(g)
+        jurisdiction_rows = _jurisdiction_rows(scope, groups, period)
+        schedule = schedule_pct(period)
+        lagging = rank_places(jurisdiction_rows, schedule)
+        heads = headline(
+            total.as_dict(),
+            _month_start_total(groups),
+            _previous_report_total(root, period),
+        )
         return {
             "version": FIGURES_VERSION,
             "jurisdiction": {"id": root.pk, "code": root.code, "name": root.name},
@@ -1086,7 +1126,10 @@ def build_report_figures(jurisdiction, month, *, today: datetime.date | None = N
             },
             "streams": streams,
             "total": total.as_dict(),
-            "jurisdictions": _jurisdiction_rows(scope, groups, period),
+            "schedule": schedule,
+            "headline": heads,
+            "lagging": lagging,
+            "jurisdictions": jurisdiction_rows,
             "departments": _department_rows(by_department),
             "overdue": _overdue_list(ctx, overdue_hids),
             "milestones_next": milestones,
@@ -1173,15 +1216,75 @@ def _progress_cells(t: dict) -> list[Any]:
     return [t["target"], t["this_month"], t["cumulative"], pct_text(t["pct"]), t["overdue"]]
 
 
+def gap_text(value: float | None) -> str:
+    """A gap or change in percentage points, signed."""
+    return "—" if value is None else f"{value:+.1f}"
+
+
+def change_text(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:+.1f}"
+    return f"{int(value):+d}"
+
+
+def _headline_table(figures: dict) -> ReportTable:
+    head = figures.get("headline") or {}
+    prev, change = head.get("previous", {}), head.get("change", {})
+    basis = _("上月月报") if head.get("basis") == "report" else _("本月初")
+    labels = [
+        ("target", _("目标数（项）")),
+        ("this_month", _("本月完成（项）")),
+        ("cumulative", _("累计完成（项）")),
+        ("pct", _("完成率（%）")),
+        ("overdue", _("逾期（项）")),
+    ]
+    rows = []
+    for key, label in labels:
+        now, before = head.get(key), prev.get(key)
+        fmt = pct_text if key == "pct" else (lambda v: "—" if v is None else v)
+        rows.append([label, fmt(now), fmt(before), change_text(change.get(key))])
+    rows.append(
+        [
+            _("序时进度（%）"),
+            pct_text(figures.get("schedule")),
+            "",
+            _("差 %(g)s 个百分点")
+            % {"g": gap_text(_gap(figures["total"]["pct"], figures.get("schedule")))},
+        ]
+    )
+    return ReportTable(
+        key="headline",
+        title=_("四、主要指标及环比"),
+        headers=[_("指标"), _("本月末"), basis, _("环比")],
+        rows=rows,
+        numeric=[False, True, True, True],
+        widths=[3, 1.4, 1.4, 2],
+    )
+
+
+def _gap(value: float | None, schedule: float | None) -> float | None:
+    if value is None or schedule is None:
+        return None
+    return round(value - schedule, 1)
+
+
+def _rank_text(value) -> str:
+    return "—" if value is None else str(value)
+
+
 def report_tables(figures: dict) -> list[ReportTable]:
     """Every table of the report, in order; keys name the CSV/XLSX downloads."""
     progress_headers = [_("目标数"), _("本月完成"), _("累计完成"), _("完成率"), _("逾期")]
     tables: list[ReportTable] = []
     streams = figures["streams"]
+    if "headline" in figures:
+        tables.append(_headline_table(figures))
     tables.append(
         ReportTable(
             key="summary",
-            title=_("一、分类进展汇总"),
+            title=_("（一）分类进展汇总"),
             headers=[
                 _("类别"),
                 _("目标数"),
@@ -1232,22 +1335,53 @@ def report_tables(figures: dict) -> list[ReportTable]:
             )
         )
     j = figures["jurisdictions"]
+    schedule = figures.get("schedule")
     tables.append(
         ReportTable(
             key="jurisdictions",
-            title=_("二、分地区进展（全部类别）"),
-            headers=[_("行政区划"), *progress_headers],
-            rows=[[r["label"], *_progress_cells(r)] for r in j["rows"]],
-            total=[_("合计"), *_progress_cells(j["total"])],
-            numeric=[False] + [True] * 5,
-            widths=[3, 1, 1, 1, 1, 1],
+            title=_("五、分地区进展及排名（序时进度 %(s)s）") % {"s": pct_text(schedule)},
+            headers=[
+                _("行政区划"),
+                _("目标数"),
+                _("本月完成"),
+                _("累计完成"),
+                _("完成率"),
+                _("序时进度差"),
+                _("排名"),
+                _("逾期"),
+            ],
+            rows=[
+                [
+                    r["label"],
+                    r["target"],
+                    r["this_month"],
+                    r["cumulative"],
+                    pct_text(r["pct"]),
+                    gap_text(r.get("gap", _gap(r["pct"], schedule))),
+                    _rank_text(r.get("rank")),
+                    r["overdue"],
+                ]
+                for r in j["rows"]
+            ],
+            total=[
+                _("合计"),
+                j["total"]["target"],
+                j["total"]["this_month"],
+                j["total"]["cumulative"],
+                pct_text(j["total"]["pct"]),
+                gap_text(_gap(j["total"]["pct"], schedule)),
+                "",
+                j["total"]["overdue"],
+            ],
+            numeric=[False] + [True] * 7,
+            widths=[3, 1, 1, 1, 1, 1.2, 0.8, 0.8],
         )
     )
     keys = [s["key"] for s in streams]
     tables.append(
         ReportTable(
             key="jurisdiction_streams",
-            title=_("三、分地区分类进展（累计完成/目标数）"),
+            title=_("（续）分地区分类进展（累计完成/目标数）"),
             headers=[_("行政区划")]
             + [h for k in keys for h in (_("%(k)s目标") % {"k": k}, _("%(k)s完成") % {"k": k})],
             rows=[
@@ -1272,11 +1406,39 @@ def report_tables(figures: dict) -> list[ReportTable]:
             widths=[3] + [1] * (2 * len(keys)),
         )
     )
+    tables.append(
+        ReportTable(
+            key="lagging",
+            title=_("六、进展滞后单位（完成率低于序时进度 %(n)s 个百分点以上）")
+            % {"n": f"{getattr(settings, 'REPORT_LAG_POINTS', 10):g}"},
+            headers=[
+                _("行政区划"),
+                _("完成率"),
+                _("序时进度差"),
+                _("排名"),
+                _("未完成"),
+                _("逾期"),
+            ],
+            rows=[
+                [
+                    r["label"],
+                    pct_text(r["pct"]),
+                    gap_text(r["gap"]),
+                    _rank_text(r["rank"]),
+                    r["remaining"],
+                    r["overdue"],
+                ]
+                for r in figures.get("lagging", [])
+            ],
+            numeric=[False] + [True] * 5,
+            widths=[3, 1, 1.2, 0.8, 1, 1],
+        )
+    )
     d = figures["departments"]
     tables.append(
         ReportTable(
             key="departments",
-            title=_("四、分部门进展"),
+            title=_("七、分部门进展"),
             headers=[_("责任部门"), _("行政区划"), *progress_headers],
             rows=[[r["name"], r["jurisdiction"], *_progress_cells(r)] for r in d["rows"]],
             total=[_("合计"), "", *_progress_cells(d["total"])],
@@ -1288,7 +1450,7 @@ def report_tables(figures: dict) -> list[ReportTable]:
     tables.append(
         ReportTable(
             key="overdue",
-            title=_("五、逾期事项"),
+            title=_("附件1　逾期事项清单"),
             headers=[
                 _("编号"),
                 _("名称"),
@@ -1316,7 +1478,7 @@ def report_tables(figures: dict) -> list[ReportTable]:
     tables.append(
         ReportTable(
             key="milestones_summary",
-            title=_("六、下月到期节点汇总（%(m)s）") % {"m": figures["period"]["next_month"]},
+            title=_("八、下月到期节点汇总（%(m)s）") % {"m": figures["period"]["next_month"]},
             headers=[_("行政区划"), _("节点"), _("数量")],
             rows=[
                 [m["jurisdiction"], m["milestone"], m["count"]]
@@ -1330,7 +1492,7 @@ def report_tables(figures: dict) -> list[ReportTable]:
     tables.append(
         ReportTable(
             key="milestones",
-            title=_("七、下月到期节点清单（%(m)s）") % {"m": figures["period"]["next_month"]},
+            title=_("附件2　下月到期节点清单（%(m)s）") % {"m": figures["period"]["next_month"]},
             headers=[_("编号"), _("名称"), _("节点"), _("计划完成日期"), _("责任部门")],
             rows=[
                 [m["reference"], m["title"], m["milestone"], m["due_date"], m["department"]]
@@ -1347,6 +1509,9 @@ def report_tables(figures: dict) -> list[ReportTable]:
         t.numeric = t.numeric or [False] * n
         t.widths = t.widths or [1] * n
         t.wrap = t.wrap or [False] * n
+    # The body first, then the annexes (附件1 overdue list, 附件2 milestones due next month).
+    annexes = {"overdue": 1, "milestones": 2}
+    tables.sort(key=lambda t: annexes.get(t.key, 0))
     return tables
 
 
@@ -1496,13 +1661,15 @@ def _before(when, bound) -> bool:
 
 
 def reports_for(user):
-    """Reports the user may see: issued ones in scope; drafts too for reform admins."""
+    """Reports the user may see: issued ones in scope; drafts too for reform admins and signers."""
     from tracker.cases.scoping import jurisdiction_filter, user_role
     from tracker.cases.workflow import Role
 
     qs = MonthlyReport.objects.filter(jurisdiction_filter(user, "jurisdiction")).select_related(
         "jurisdiction", "issued_by", "created_by"
     )
-    if user_role(user) != Role.ADMIN:
-        qs = qs.filter(state=MonthlyReport.State.ISSUED)
-    return qs
+    from tracker.reports.services import may_sign
+
+    if user_role(user) != Role.ADMIN and not may_sign(user):
+        qs = qs.filter(state=MonthlyReport.State.ISSUED)  # signers read the drafts they sign
+    return qs.select_related("signer", "supersedes").prefetch_related("superseded_by")

@@ -26,6 +26,32 @@ class MonthlyReport(models.Model):
     narrative_next = models.TextField(_("下一步工作"), blank=True)
     preparer = models.CharField(_("填报人"), max_length=50, blank=True)
     reviewer = models.CharField(_("审核人"), max_length=50, blank=True)
+    # The document (GB/T 9704): issuing office, issue number, optional document number,
+    # distribution lines; the leader who signed it off.
+    office = models.CharField(_("发文机关"), max_length=100, blank=True)
+    issue_no = models.PositiveIntegerField(_("期数"), null=True, blank=True)
+    doc_number = models.CharField(_("文号"), max_length=60, blank=True)
+    send_to = models.CharField(_("报送"), max_length=300, blank=True)
+    copy_to = models.CharField(_("抄送"), max_length=300, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    # A correction: the issued report it replaces, and why. Both stay readable.
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的月报"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    correction_reason = models.TextField(_("更正原因"), blank=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     figures = models.JSONField(_("数据"), default=dict, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="reports/%Y/%m/", blank=True, max_length=200)
@@ -53,6 +79,29 @@ class MonthlyReport(models.Model):
         ordering = ["-month", "jurisdiction__code", "-id"]
         verbose_name = _("月报")
         verbose_name_plural = _("月报")
+        constraints = [
+            # One original issue per month and place; every later issue is a correction of it
+            # (and each issued report is corrected at most once: supersedes is one-to-one).
+            models.UniqueConstraint(
+                fields=["jurisdiction", "month"],
+                condition=models.Q(state="issued", supersedes__isnull=True),
+                name="report_one_original_issue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.jurisdiction} {self.month:%Y-%m}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == self.State.ISSUED
+
+    @property
+    def stands(self) -> bool:
+        """An issued report that no later correction replaces."""
+        if not self.is_issued:
+            return False
+        try:
+            return not self.superseded_by.is_issued
+        except MonthlyReport.DoesNotExist:
+            return True

@@ -9,6 +9,7 @@ Charts are reportlab.graphics drawings: progress per jurisdiction and dispositio
 
 from __future__ import annotations
 
+import datetime
 import io
 import math
 from dataclasses import dataclass, field
@@ -16,11 +17,12 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -40,11 +42,11 @@ from reportlab.platypus import (
 
 from tracker.reports.charts import nice_step
 from tracker.reports.figures import REPORT_LANGUAGE, REPORT_TITLE, ReportTable, report_tables
-from tracker.reports.fonts import register_font
+from tracker.reports.fonts import FontSet, register_fonts
 
 PAGE_W, PAGE_H = A4
-MARGIN_X = 18 * mm
-MARGIN_TOP = 22 * mm
+MARGIN_X = 22 * mm
+MARGIN_TOP = 25 * mm
 MARGIN_BOTTOM = 18 * mm
 BODY_W = PAGE_W - 2 * MARGIN_X
 CHART_CHUNK = 24  # jurisdictions per bar chart
@@ -55,7 +57,7 @@ SERIES = [colors.HexColor("#9db4d6"), colors.HexColor("#1f4e8c")]
 
 @dataclass
 class ReportMeta:
-    """What the cover, the running header and the sign-off show (no database access)."""
+    """What the header, the body's sign-off and the 版记 show (no database access)."""
 
     jurisdiction_name: str
     month_label: str
@@ -67,38 +69,92 @@ class ReportMeta:
     preparer: str = ""
     reviewer: str = ""
     title: str = ""
+    office: str = ""  # 发文机关; also the PDF's author
+    issue_no: int | None = None  # 期数
+    doc_number: str = ""  # 文号
+    signer: str = ""  # 签发人
+    date_label: str = ""  # 成文日期, e.g. 2026年12月3日
+    send_to: str = ""  # 报送
+    copy_to: str = ""  # 抄送
+    correction: str = ""  # for a correction: which issue it replaces and why
+    created: datetime.datetime | None = None  # the PDF's creation date (now by default)
+
+
+RED = colors.HexColor("#c8161d")
 
 
 class _Styles:
-    def __init__(self, font: str):
-        base = {"fontName": font, "wordWrap": "CJK", "leading": 14, "fontSize": 10}
-        self.font = font
-        self.body = ParagraphStyle("body", **base)
+    def __init__(self, fonts: FontSet | str):
+        if isinstance(fonts, str):
+            fonts = FontSet(title=fonts, heading=fonts, body=fonts)
+        self.fonts = fonts
+        self.font = fonts.body
+        base = {"fontName": fonts.body, "wordWrap": "CJK", "leading": 14, "fontSize": 10}
+        self.body = ParagraphStyle(
+            "body", **{**base, "fontSize": 12, "leading": 21, "firstLineIndent": 24}
+        )
+        self.plain = ParagraphStyle("plain", **{**base, "fontSize": 11, "leading": 18})
         self.cell = ParagraphStyle("cell", **{**base, "fontSize": 8, "leading": 10})
+        heading = {**base, "fontName": fonts.heading}
         self.h1 = ParagraphStyle(
-            "h1", **{**base, "fontSize": 14, "leading": 20, "spaceBefore": 8, "spaceAfter": 6}
+            "h1", **{**heading, "fontSize": 14, "leading": 22, "spaceBefore": 8, "spaceAfter": 4}
         )
         self.h2 = ParagraphStyle(
-            "h2", **{**base, "fontSize": 11, "leading": 16, "spaceBefore": 6, "spaceAfter": 4}
+            "h2", **{**base, "fontSize": 11.5, "leading": 18, "spaceBefore": 6, "spaceAfter": 3}
         )
         self.title = ParagraphStyle(
-            "title", **{**base, "fontSize": 22, "leading": 32, "alignment": TA_CENTER}
+            "title",
+            **{
+                **base,
+                "fontName": fonts.title,
+                "fontSize": 20,
+                "leading": 30,
+                "alignment": TA_CENTER,
+            },
         )
-        self.cover = ParagraphStyle(
-            "cover", **{**base, "fontSize": 12, "leading": 22, "alignment": TA_CENTER}
+        self.masthead = ParagraphStyle(
+            "masthead",
+            **{
+                **base,
+                "fontName": fonts.title,
+                "fontSize": 30,
+                "leading": 40,
+                "alignment": TA_CENTER,
+                "textColor": RED,
+            },
         )
+        self.office = ParagraphStyle(
+            "office",
+            **{**heading, "fontSize": 15, "leading": 22, "alignment": TA_CENTER, "textColor": RED},
+        )
+        self.centre = ParagraphStyle(
+            "centre", **{**base, "fontSize": 12, "leading": 20, "alignment": TA_CENTER}
+        )
+        self.right = ParagraphStyle(
+            "right", **{**base, "fontSize": 12, "leading": 20, "alignment": TA_RIGHT}
+        )
+        self.small = ParagraphStyle("small", **{**base, "fontSize": 8, "leading": 11})
+        self.colophon = ParagraphStyle("colophon", **{**base, "fontSize": 11, "leading": 18})
 
 
 def _numbered_canvas(meta: ReportMeta, font: str):
-    """A canvas that writes the title and "第 x 页 / 共 y 页" once the page count is known."""
+    """A canvas that writes "第 x 页 / 共 y 页" once the page count is known, the running header
+    from page 2 on, a diagonal 草稿 watermark on every page of a draft, and the true creation
+    date (issue time or now) in the PDF's metadata."""
     header = f"{meta.title}　{meta.jurisdiction_name}　{meta.month_label}"
     page_text = _("第 %(n)d 页 / 共 %(total)d 页")
-    draft_text = _("草稿（未印发）")
+    watermark = _("草稿")
+    created = meta.created or timezone.now()
+    local = timezone.localtime(created) if timezone.is_aware(created) else created
+    offset = local.utcoffset() or datetime.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    stamp = f"D:{local:%Y%m%d%H%M%S}{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
 
     class NumberedCanvas(pdf_canvas.Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
+            self.setDateFormatter(lambda *_parts: stamp)
 
         def showPage(self):  # reportlab API name
             self._saved.append(dict(self.__dict__))
@@ -114,13 +170,20 @@ def _numbered_canvas(meta: ReportMeta, font: str):
 
         def _decorate(self, total: int) -> None:
             self.saveState()
+            if meta.draft:
+                self.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.13))
+                self.setFont(font, 120)
+                self.translate(PAGE_W / 2, PAGE_H / 2)
+                self.rotate(45)
+                self.drawCentredString(0, -40, watermark)
+                self.rotate(-45)
+                self.translate(-PAGE_W / 2, -PAGE_H / 2)
             self.setFont(font, 8)
             self.setFillColor(colors.HexColor("#555555"))
-            self.drawString(MARGIN_X, PAGE_H - 12 * mm, header)
-            if meta.draft:
-                self.drawRightString(PAGE_W - MARGIN_X, PAGE_H - 12 * mm, draft_text)
-            self.setStrokeColor(colors.HexColor("#bbbbbb"))
-            self.line(MARGIN_X, PAGE_H - 13.5 * mm, PAGE_W - MARGIN_X, PAGE_H - 13.5 * mm)
+            if self._pageNumber > 1:
+                self.drawString(MARGIN_X, PAGE_H - 12 * mm, header)
+                self.setStrokeColor(colors.HexColor("#bbbbbb"))
+                self.line(MARGIN_X, PAGE_H - 13.5 * mm, PAGE_W - MARGIN_X, PAGE_H - 13.5 * mm)
             self.drawCentredString(
                 PAGE_W / 2, 10 * mm, page_text % {"n": self._pageNumber, "total": total}
             )
@@ -369,99 +432,180 @@ def disposition_charts(figures: dict, font: str) -> list[Drawing]:
     return out
 
 
-def _cover(figures: dict, meta: ReportMeta, styles: _Styles) -> list:
-    lines = [
-        (_("行政区划"), f"{meta.jurisdiction_name}（{figures['jurisdiction']['code']}）"),
-        (_("报告月份"), meta.month_label),
-        (
-            _("统计口径"),
-            _("截至 %(d)s 24 时（以历史记录为准）") % {"d": figures["period"]["end"]},
+def _p(text: str, style) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+def _rule(color=RED, width: float = 1.6) -> Table:
+    line = Table([[""]], colWidths=[BODY_W], rowHeights=[2])
+    line.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), width, color)]))
+    return line
+
+
+def _masthead(figures: dict, meta: ReportMeta, styles: _Styles) -> list:
+    """版头: 发文机关标志 in red, 期数, 文号 and 签发人, the red separator; then the title."""
+    issue = (
+        _("第%(n)d期") % {"n": meta.issue_no} if meta.issue_no else _("第　期（草稿，印发时编号）")
+    )
+    left = meta.doc_number or ""
+    right = _("签发人：%(s)s") % {"s": meta.signer} if meta.signer else _("签发人：（未签发）")
+    row = Table(
+        [[_p(left, styles.plain), _p(right, styles.plain)]],
+        colWidths=[BODY_W / 2, BODY_W / 2],
+        style=TableStyle(
+            [("ALIGN", (1, 0), (1, 0), "RIGHT"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
         ),
-        (_("生成时间"), meta.generated_at),
-        (_("生成人"), meta.generated_by),
-        (_("状态"), _("草稿（未印发）") if meta.draft else _("正式印发")),
-    ]
-    if meta.chain_head:
-        lines.append((_("审计链头哈希"), meta.chain_head))
+    )
     story: list = [
-        Spacer(1, 60 * mm),
-        Paragraph(escape(meta.title), styles.title),
-        Spacer(1, 20 * mm),
+        Spacer(1, 6 * mm),
+        _p(meta.office, styles.office),
+        _p(_("工作进展情况通报"), styles.masthead),
+        Spacer(1, 2 * mm),
+        _p(issue, styles.centre),
+        row,
+        _rule(),
+        Spacer(1, 6 * mm),
+        _p(
+            _("%(place)s%(month)s中介服务和收费清理工作进展情况")
+            % {"place": meta.jurisdiction_name, "month": meta.month_label},
+            styles.title,
+        ),
+        Spacer(1, 2 * mm),
+        _p(
+            _("（统计截至 %(d)s 24 时，以历史记录为准）") % {"d": figures["period"]["end"]},
+            styles.centre,
+        ),
     ]
-    for label, value in lines:
-        story.append(Paragraph(escape(f"{label}：{value}"), styles.cover))
-    story.append(PageBreak())
+    if meta.correction:
+        story.append(_p(meta.correction, styles.plain))
+    story.append(Spacer(1, 4 * mm))
     return story
 
 
-def _stream_section(table: ReportTable, styles: _Styles) -> list:
-    return [CondPageBreak(60 * mm), Paragraph(escape(table.title), styles.h2)] + _table_flowables(
-        table, styles
-    )
+NARRATIVE_SECTIONS = (
+    ("progress", gettext_lazy("一、工作进展")),
+    ("problems", gettext_lazy("二、存在问题")),
+    ("next", gettext_lazy("三、下一步工作")),
+)
+
+
+def _narrative(meta: ReportMeta, styles: _Styles) -> list:
+    story: list = []
+    for key, label in NARRATIVE_SECTIONS:
+        story.append(_p(str(label), styles.h1))
+        text = (meta.narrative.get(key) or "").strip() or _("（未填写）")
+        for para in text.splitlines():
+            if para.strip():
+                story.append(_p(para.strip(), styles.body))
+    return story
+
+
+def _section(table: ReportTable, styles: _Styles, heading=None) -> list:
+    heading = heading or styles.h1
+    return [CondPageBreak(40 * mm), _p(table.title, heading)] + _table_flowables(table, styles)
+
+
+def _closing(meta: ReportMeta, styles: _Styles) -> list:
+    """落款 (office and date) and the sign-off names, after the body."""
+    story: list = [
+        Spacer(1, 8 * mm),
+        _p(
+            _("填报人：%(p)s　　审核人：%(r)s")
+            % {"p": meta.preparer or "____", "r": meta.reviewer or "____"},
+            styles.plain,
+        ),
+        Spacer(1, 6 * mm),
+        _p(meta.office, styles.right),
+        _p(meta.date_label, styles.right),
+    ]
+    if meta.chain_head:
+        story.append(_p(_("审计链头哈希：%(h)s") % {"h": meta.chain_head}, styles.small))
+    return story
+
+
+def _colophon(meta: ReportMeta, styles: _Styles) -> list:
+    """版记: 报送, 抄送 and the printing line between rules, at the end of the document."""
+    lines = [
+        _("报送：%(v)s") % {"v": meta.send_to or "—"},
+        _("抄送：%(v)s") % {"v": meta.copy_to or "—"},
+    ]
+    printed = _("%(o)s　　%(d)s印发") % {"o": meta.office, "d": meta.date_label}
+    story: list = [CondPageBreak(45 * mm), Spacer(1, 10 * mm), _rule(colors.black, 1)]
+    for line in lines:
+        story += [_p(line, styles.colophon), _rule(colors.black, 0.5)]
+    story += [_p(printed, styles.colophon), _rule(colors.black, 1)]
+    return story
 
 
 def default_meta(figures: dict) -> ReportMeta:
-    """Cover values when the caller has none (a draft with no narrative, e.g. a benchmark)."""
+    """Header values when the caller has none (a draft with no narrative, e.g. a benchmark)."""
     year, month = (int(p) for p in figures["month"].split("-"))
+    now = timezone.localtime()
     return ReportMeta(
         jurisdiction_name=figures["jurisdiction"]["name"],
         month_label=_("%(y)d年%(m)d月") % {"y": year, "m": month},
-        generated_at=f"{timezone.localtime():%Y-%m-%d %H:%M}",
+        generated_at=f"{now:%Y-%m-%d %H:%M}",
         generated_by="—",
         draft=True,
     )
 
 
+def _fill_meta(meta: ReportMeta, figures: dict) -> ReportMeta:
+    meta.title = meta.title or str(REPORT_TITLE)
+    meta.office = meta.office or _("%(n)s推进职能转变协调小组办公室") % {
+        "n": figures["jurisdiction"]["name"]
+    }
+    meta.created = meta.created or timezone.now()
+    if not meta.date_label:
+        local = timezone.localtime(meta.created)
+        meta.date_label = _("%(y)d年%(m)d月%(d)d日") % {
+            "y": local.year,
+            "m": local.month,
+            "d": local.day,
+        }
+    return meta
+
+
 def build_report_pdf(figures: dict, meta: ReportMeta | None = None) -> bytes:
-    """Render the report; raises ImproperlyConfigured when the configured font cannot be used."""
-    font = register_font()
+    """Render the report; raises ImproperlyConfigured when the configured font cannot be used.
+
+    Order (GB/T 9704 as reform offices use it for 工作进展情况通报): the masthead, the
+    narrative (一 to 三), the figures (四 to 八: headline figures with 环比, tables, charts,
+    places with completion rate, 序时进度 gap and rank, lagging places, departments, milestones
+    due next month), the 落款, the annexes (附件1 overdue list, 附件2 milestones due next
+    month), and the 版记 (报送/抄送) at the end.
+    """
+    fonts = register_fonts()
     with translation.override(REPORT_LANGUAGE):
-        meta = meta or default_meta(figures)
-        meta.title = meta.title or str(REPORT_TITLE)
-        styles = _Styles(font)
+        meta = _fill_meta(meta or default_meta(figures), figures)
+        styles = _Styles(fonts)
         tables = {t.key: t for t in report_tables(figures)}
-        story: list = _cover(figures, meta, styles)
-        story.append(Paragraph(escape(tables["summary"].title), styles.h1))
-        story += _table_flowables(tables["summary"], styles)
-        story.append(Spacer(1, 4 * mm))
+        story: list = _masthead(figures, meta, styles) + _narrative(meta, styles)
+        if "headline" in tables:
+            story += _section(tables["headline"], styles)
+        story += _section(tables["summary"], styles, styles.h2)
         for s in figures["streams"]:
-            story += _stream_section(tables[f"stream_{s['key']}"], styles)
-        story.append(PageBreak())
-        story.append(Paragraph(escape(_("图表")), styles.h1))
-        for drawing in jurisdiction_charts(figures, font):
+            story += _section(tables[f"stream_{s['key']}"], styles, styles.h2)
+        story += [CondPageBreak(60 * mm), _p(_("（二）图表"), styles.h2)]
+        for drawing in jurisdiction_charts(figures, fonts.body):
             story += [drawing, Spacer(1, 4 * mm)]
-        for drawing in disposition_charts(figures, font):
+        for drawing in disposition_charts(figures, fonts.body):
             story.append(KeepTogether([drawing, Spacer(1, 3 * mm)]))
-        for key in (
-            "jurisdictions",
-            "jurisdiction_streams",
-            "departments",
-            "overdue",
-            "milestones",
-        ):
-            story += [CondPageBreak(50 * mm), Paragraph(escape(tables[key].title), styles.h1)]
+        story += _section(tables["jurisdictions"], styles)
+        story += _section(tables["jurisdiction_streams"], styles, styles.h2)
+        for key in ("lagging", "departments", "milestones_summary"):
+            story += _section(tables[key], styles)
+        story += _closing(meta, styles)
+        for number, key in ((1, "overdue"), (2, "milestones")):
+            title = tables[key].title.split("　", 1)[-1]
+            story += [
+                PageBreak(),
+                _p(_("附件%(n)d") % {"n": number}, styles.h1),
+                _p(title, styles.title),
+                Spacer(1, 3 * mm),
+            ]
             story += _table_flowables(tables[key], styles)
-        story += [CondPageBreak(70 * mm), Paragraph(escape(_("八、工作情况")), styles.h1)]
-        for key, label in (
-            ("progress", _("工作进展")),
-            ("problems", _("存在问题")),
-            ("next", _("下一步工作")),
-        ):
-            text = (meta.narrative.get(key) or "").strip() or _("（未填写）")
-            story.append(Paragraph(escape(label), styles.h2))
-            for para in text.splitlines():
-                if para.strip():
-                    story.append(Paragraph(escape(para.strip()), styles.body))
-        story += [
-            Spacer(1, 10 * mm),
-            Paragraph(
-                escape(
-                    _("填报人：%(p)s　　审核人：%(r)s")
-                    % {"p": meta.preparer or "____", "r": meta.reviewer or "____"}
-                ),
-                styles.body,
-            ),
-        ]
+        story += _colophon(meta, styles)
         buf = io.BytesIO()
         doc = SimpleDocTemplate(
             buf,
@@ -471,8 +615,11 @@ def build_report_pdf(figures: dict, meta: ReportMeta | None = None) -> bytes:
             topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM,
             title=f"{meta.title} {meta.jurisdiction_name} {meta.month_label}",
-            author=meta.generated_by,
+            author=meta.office,
+            subject=_("%(place)s%(month)s工作进展情况通报")
+            % {"place": meta.jurisdiction_name, "month": meta.month_label},
+            creator=str(REPORT_TITLE),
             invariant=1,
         )
-        doc.build(story, canvasmaker=_numbered_canvas(meta, font))
+        doc.build(story, canvasmaker=_numbered_canvas(meta, fonts.body))
         return buf.getvalue()

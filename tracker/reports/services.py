@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -36,6 +37,25 @@ from tracker.reports.pdf import ReportMeta, build_report_pdf
 FROZEN = gettext_lazy("已印发的月报不能修改、重新生成或删除。")
 NARRATIVE_FIELDS = ("narrative_progress", "narrative_problems", "narrative_next")
 SIGNOFF_FIELDS = ("preparer", "reviewer")
+DOCUMENT_FIELDS = ("office", "doc_number", "send_to", "copy_to")
+# Who may be granted 签发: a leader (viewer role) or a reform admin; never staff or inspectors.
+SIGNER_ROLES = frozenset({Role.VIEWER, Role.ADMIN})
+
+
+def may_sign(user: User) -> bool:
+    """Whether the user signs off (签发) monthly reports: granted, and of a signer role."""
+    return bool(getattr(user, "can_sign_reports", False)) and user_role(user) in SIGNER_ROLES
+
+
+def standing_report(jurisdiction: Jurisdiction, month: datetime.date) -> MonthlyReport | None:
+    """The issued report that stands for this month and place (the latest correction)."""
+    issued = MonthlyReport.objects.filter(
+        jurisdiction=jurisdiction, month=month, state=MonthlyReport.State.ISSUED
+    ).order_by("-issued_at", "-id")
+    for report in issued:
+        if report.stands:
+            return report
+    return None
 
 
 def require_report_admin(user: User, jurisdiction: Jurisdiction) -> None:
@@ -72,15 +92,30 @@ def _params(jurisdiction: Jurisdiction, month: datetime.date, by: User) -> dict:
 
 
 def report_draft(
-    *, jurisdiction: Jurisdiction, month: str | datetime.date, by: User
+    *,
+    jurisdiction: Jurisdiction,
+    month: str | datetime.date,
+    by: User,
+    correction_reason: str = "",
 ) -> MonthlyReport:
     """Compute the figures and create (or refresh) the one draft for this month and jurisdiction.
 
-    The figures are computed before the write transaction opens (on SQLite a write transaction
-    locks the database; the computation reads only).
+    When a report for the month and place is already issued, the draft is a correction of the
+    one that stands and must say why. The figures are computed before the write transaction
+    opens (on SQLite a write transaction locks the database; the computation reads only).
     """
     require_report_admin(by, jurisdiction)
     month_date = parse_month(month)
+    reason_text = (correction_reason or "").strip()
+    standing = standing_report(jurisdiction, month_date)
+    existing = MonthlyReport.objects.filter(
+        jurisdiction=jurisdiction, month=month_date, state=MonthlyReport.State.DRAFT
+    ).first()
+    if standing is not None and not reason_text and not (existing and existing.supersedes_id):
+        raise ValidationError(
+            _("%(m)s 的月报已印发（第%(n)s期）：再次起草即为更正版本，请填写更正原因。")
+            % {"m": f"{month_date:%Y-%m}", "n": standing.issue_no or "—"}
+        )
     figures = build_report_figures(jurisdiction, month_date)
     with transaction.atomic():
         report = (
@@ -90,10 +125,21 @@ def report_draft(
             .first()
         )
         if report is None:
-            report = MonthlyReport(jurisdiction=jurisdiction, month=month_date, created_by=by)
+            report = MonthlyReport(
+                jurisdiction=jurisdiction,
+                month=month_date,
+                created_by=by,
+                office=settings.REPORT_OFFICE.format(name=jurisdiction.name),
+                send_to=settings.REPORT_SEND_TO,
+                copy_to=settings.REPORT_COPY_TO,
+            )
             reason = _("起草月报")
         else:
             reason = _("刷新月报数据")
+        if standing is not None and reason_text:
+            report.supersedes = standing
+            report.correction_reason = reason_text
+            reason = _("起草更正版本：%(r)s") % {"r": reason_text}
         report.figures = figures
         report.params = _params(jurisdiction, month_date, by)
         tracked_save(report, by=by, reason=reason)
@@ -124,16 +170,58 @@ def report_update_narrative(
     narrative_next: str,
     preparer: str,
     reviewer: str,
+    **document: str,
 ) -> MonthlyReport:
-    """Save the narrative and the sign-off names of a draft."""
+    """Save the narrative, the sign-off names and the document lines of a draft.
+
+    Any change to what the leader signed off clears the sign-off (签发): it must be signed again.
+    """
     require_report_admin(by, report.jurisdiction)
+    unknown = set(document) - set(DOCUMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
     current = _locked_draft(report)
+    before = _signed_content(current)
     current.narrative_progress = (narrative_progress or "").strip()
     current.narrative_problems = (narrative_problems or "").strip()
     current.narrative_next = (narrative_next or "").strip()
     current.preparer = (preparer or "").strip()
     current.reviewer = (reviewer or "").strip()
-    tracked_save(current, by=by, reason=_("填写月报说明和签发人"))
+    for name, value in document.items():
+        setattr(current, name, (value or "").strip())
+    reason = _("填写月报说明和签发人")
+    if current.signer_id and _signed_content(current) != before:
+        current.signer, current.signed_at = None, None
+        reason = _("修改已签发的说明，签发作废，需重新签发")
+    tracked_save(current, by=by, reason=reason)
+    return current
+
+
+def _signed_content(report: MonthlyReport) -> list[str]:
+    return [getattr(report, n) for n in NARRATIVE_FIELDS + SIGNOFF_FIELDS + DOCUMENT_FIELDS]
+
+
+def _missing_narrative(report: MonthlyReport) -> list[str]:
+    return [
+        str(MonthlyReport._meta.get_field(name).verbose_name)
+        for name in NARRATIVE_FIELDS
+        if not getattr(report, name).strip()
+    ]
+
+
+@transaction.atomic
+def report_sign(*, report: MonthlyReport, by: User) -> MonthlyReport:
+    """签发: a leader granted the right signs off a draft whose narrative is written."""
+    if not may_sign(by):
+        raise PermissionDenied(_("您没有签发月报的权限（需由领导或经授权的管理员签发）。"))
+    if not jurisdictions_for(by).filter(pk=report.jurisdiction_id).exists():
+        raise PermissionDenied(_("该行政区划不在您的管辖范围内。"))
+    current = _locked_draft(report)
+    missing = _missing_narrative(current)
+    if missing:
+        raise ValidationError(_("签发前须填写：%(f)s。") % {"f": "、".join(missing)})
+    current.signer, current.signed_at = by, timezone.now()
+    tracked_save(current, by=by, reason=_("签发月报"))
     return current
 
 
@@ -163,7 +251,29 @@ def report_meta(
             },
             preparer=report.preparer,
             reviewer=report.reviewer,
+            office=report.office or settings.REPORT_OFFICE.format(name=report.jurisdiction.name),
+            issue_no=report.issue_no,
+            doc_number=report.doc_number,
+            signer=_user_label(report.signer),
+            date_label=_("%(y)d年%(m)d月%(d)d日")
+            % {"y": when.year, "m": when.month, "d": when.day},
+            send_to=report.send_to,
+            copy_to=report.copy_to,
+            correction=_correction_note(report),
+            created=at or report.issued_at or timezone.now(),
         )
+
+
+def _correction_note(report: MonthlyReport) -> str:
+    if not report.supersedes_id:
+        return ""
+    old = report.supersedes
+    issued = timezone.localtime(old.issued_at) if old.issued_at else None
+    return _("（更正版本：本期替代 %(date)s 印发的第%(n)s期，原版本仍可查阅。更正原因：%(r)s）") % {
+        "date": f"{issued:%Y-%m-%d}" if issued else "—",
+        "n": old.issue_no or "—",
+        "r": report.correction_reason,
+    }
 
 
 def render_pdf(figures: dict, meta: ReportMeta) -> bytes:
@@ -199,13 +309,24 @@ def report_issue(*, report: MonthlyReport, by: User) -> MonthlyReport:
         raise ValidationError(
             _("%(m)s 尚未结束，不能印发该月月报（可先保存草稿）。") % {"m": period.key}
         )
-    missing = [
+    missing = _missing_narrative(report) + [
         str(MonthlyReport._meta.get_field(name).verbose_name)
         for name in SIGNOFF_FIELDS
         if not getattr(report, name).strip()
     ]
     if missing:
         raise ValidationError(_("印发前请填写：%(f)s。") % {"f": "、".join(missing)})
+    if not report.signer_id:
+        raise ValidationError(_("月报尚未签发：须由领导签发后才能印发。"))
+    standing = standing_report(report.jurisdiction, report.month)
+    if standing is not None and report.supersedes_id != standing.pk:
+        raise ValidationError(
+            _("该月月报已印发（第%(n)s期）：只能以更正版本印发，并写明更正原因。")
+            % {"n": standing.issue_no or "—"}
+        )
+    if report.supersedes_id and not report.correction_reason.strip():
+        raise ValidationError(_("更正版本须写明更正原因。"))
+    report.issue_no = _issue_number(report)
     # The head first: anything recorded after it has a higher sequence and, if dated within
     # the month, flags this report as changed since issue.
     seq, head = chain_head()
@@ -213,19 +334,20 @@ def report_issue(*, report: MonthlyReport, by: User) -> MonthlyReport:
     report.issued_by, report.issued_at = by, now
     report.state = MonthlyReport.State.ISSUED
     pdf = render_pdf(figures, report_meta(report, by=by, at=now, chain=head, draft=False))
-    rendered = [getattr(report, name) for name in NARRATIVE_FIELDS + SIGNOFF_FIELDS]
+    rendered = _signed_content(report) + [report.signer_id]
     name = f"{report.jurisdiction.code}-{period.key}-{uuid.uuid4().hex[:12]}.pdf"
     stored = ""
     try:
         with transaction.atomic():
             current = _locked_draft(report)
-            if [getattr(current, n) for n in NARRATIVE_FIELDS + SIGNOFF_FIELDS] != rendered:
+            if _signed_content(current) + [current.signer_id] != rendered:
                 raise ValidationError(_("说明或签发人刚被修改，请核对后重新印发。"))
             current.figures = figures
             current.state = MonthlyReport.State.ISSUED
             current.issued_by = by
             current.issued_at = now
             current.chain_head = head
+            current.issue_no = report.issue_no
             current.sha256 = hashlib.sha256(pdf).hexdigest()
             current.params = {
                 **_params(current.jurisdiction, current.month, by),
@@ -243,6 +365,19 @@ def report_issue(*, report: MonthlyReport, by: User) -> MonthlyReport:
             report.pdf.storage.delete(stored)
         raise
     return current
+
+
+def _issue_number(report: MonthlyReport) -> int:
+    """期数: a correction keeps the number of the report it replaces; otherwise the next one
+    of the place's year."""
+    if report.supersedes_id:
+        return report.supersedes.issue_no or 1
+    year_issues = MonthlyReport.objects.filter(
+        jurisdiction=report.jurisdiction,
+        month__year=report.month.year,
+        state=MonthlyReport.State.ISSUED,
+    ).exclude(issue_no=None)
+    return max(year_issues.values_list("issue_no", flat=True), default=0) + 1
 
 
 def issued_pdf_bytes(report: MonthlyReport) -> bytes:

@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("reports/<int:pk>/", views.report_detail, name="detail"),
     path("reports/<int:pk>/narrative/", views.report_narrative, name="narrative"),
     path("reports/<int:pk>/refresh/", views.report_refresh, name="refresh"),
+    path("reports/<int:pk>/sign/", views.report_sign, name="sign"),
     path("reports/<int:pk>/issue/", views.report_issue, name="issue"),
     path("reports/<int:pk>/pdf/", views.report_pdf, name="pdf"),
     path(

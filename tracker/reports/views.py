@@ -14,12 +14,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tracker.cases.scoping import ALL_ROLES, jurisdictions_for, role_required, user_role
 from tracker.cases.workflow import Role
@@ -35,6 +35,8 @@ from tracker.reports.figures import (
     reports_for,
     table_by_key,
 )
+from tracker.reports.integrity import frozen_file_or_alert
+from tracker.reports.narrative import draft_narrative
 from tracker.web.pagination import page_of
 
 PER_PAGE = 30
@@ -55,6 +57,13 @@ class DraftForm(forms.Form):
         label=gettext_lazy("行政区划"),
         queryset=None,
         error_messages={"invalid_choice": gettext_lazy("该行政区划不在您的管辖范围内。")},
+    )
+    correction_reason = forms.CharField(
+        label=gettext_lazy("更正原因"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("该月已印发月报时必填：新版本为更正版本，替代已印发的一期。"),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -81,6 +90,10 @@ class NarrativeForm(forms.ModelForm):
             "narrative_next",
             "preparer",
             "reviewer",
+            "office",
+            "doc_number",
+            "send_to",
+            "copy_to",
         ]
         widgets = {
             "narrative_progress": forms.Textarea(attrs={"rows": 4}),
@@ -155,6 +168,7 @@ def table_xlsx(table: ReportTable, title: str) -> bytes:
 
 @login_required
 @role_required(*ALL_ROLES)
+@require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     qs = reports_for(request.user).order_by("-month", "jurisdiction__code", "-id")
     page = page_of(qs, request.GET, per_page=PER_PAGE)
@@ -179,6 +193,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 jurisdiction=form.cleaned_data["jurisdiction"],
                 month=form.cleaned_data["month"],
                 by=request.user,
+                correction_reason=form.cleaned_data["correction_reason"],
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
@@ -190,6 +205,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(*ALL_ROLES)
+@require_safe
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     figures = report.figures or {}
@@ -203,10 +219,38 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_draft": is_draft,
         "can_edit": is_draft and _is_admin(request),
         "changes": backdated_changes([report]).get(report.pk, []),
-        "narrative_form": NarrativeForm(instance=report) if is_draft else None,
+        "narrative_form": _narrative_form(report) if is_draft else None,
         "formats": FORMATS,
+        "can_sign": is_draft and report_services.may_sign(request.user),
     }
     return render(request, "tracker/reports/detail.html", context)
+
+
+def _narrative_form(report: MonthlyReport) -> NarrativeForm:
+    """The draft's form; empty narrative sections start from the sentences drafted from the
+    figures (saved only when the admin saves them)."""
+    drafted = draft_narrative(report.figures) if report.figures else {}
+    initial = {k: v for k, v in drafted.items() if not getattr(report, k).strip()}
+    return NarrativeForm(instance=report, initial=initial)
+
+
+@login_required
+@role_required(Role.VIEWER, Role.ADMIN)
+@require_POST
+def report_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_for(request, pk)
+    refused = _refuse_issued(request, report)
+    if refused:
+        return refused
+    try:
+        report_services.report_sign(report=report, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已签发，管理员可以印发。"))
+    return redirect("reports:detail", pk=report.pk)
 
 
 def _refuse_issued(request: HttpRequest, report: MonthlyReport) -> HttpResponse | None:
@@ -280,18 +324,24 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @role_required(*ALL_ROLES)
+@require_safe
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     filename = f"monthly-report-{report.jurisdiction.code}-{report.month:%Y-%m}"
     if report.state == MonthlyReport.State.ISSUED:
         if not report.pdf:
             raise Http404
-        response = FileResponse(
-            report.pdf.open("rb"),
-            as_attachment=True,
-            filename=f"{filename}.pdf",
-            content_type="application/pdf",
-        )
+        data = frozen_file_or_alert(report, by=request.user)
+        if data is None:
+            return render(
+                request,
+                "tracker/frozen_refused.html",
+                {"what": _("月报 %(r)s 的 PDF") % {"r": report}},
+                status=409,
+            )
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        response["Content-Length"] = str(len(data))
         response["X-Content-Type-Options"] = "nosniff"
         return response
     if not _is_admin(request):
@@ -311,6 +361,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @role_required(*ALL_ROLES)
+@require_safe
 def report_export(request: HttpRequest, pk: int, key: str, fmt: str) -> HttpResponse:
     report = _report_for(request, pk)
     if fmt not in FORMATS or not report.figures:

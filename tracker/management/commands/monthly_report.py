@@ -1,12 +1,15 @@
 """manage.py monthly_report: draft and issue a monthly report (月报), or only write its PDF.
 
     python manage.py monthly_report --month 2026-11 --jurisdiction 330100 --output report.pdf \
-        --user carol [--preparer 张填报 --reviewer 李审核]
+        --user carol --signer vera [--preparer 张填报 --reviewer 李审核] \
+        [--narrative-from-figures] [--correction-reason "..."]
     python manage.py monthly_report --month 2026-11 --jurisdiction 330100 --output draft.pdf --draft
 
 Without --draft the report is drafted (an existing draft for the month keeps its narrative) and
-issued by --user, a reform admin whose scope includes the jurisdiction; the issued PDF is then
-copied to --output. With --draft nothing is stored: the figures are computed and the PDF is
+issued by --user, a reform admin whose scope includes the jurisdiction, after --signer (a leader
+granted 签发) signed it off; empty narrative sections are drafted from the figures only with
+--narrative-from-figures; a month already issued needs --correction-reason. The issued PDF is
+then copied to --output. With --draft nothing is stored: the figures are computed and the PDF is
 written to --output only. Bad input stops with a clear message and writes nothing.
 """
 
@@ -26,6 +29,7 @@ from tracker.cases.scoping import jurisdictions_for
 from tracker.models import Jurisdiction, MonthlyReport, User
 from tracker.reports import services as report_services
 from tracker.reports.figures import build_report_figures, parse_month, period_for
+from tracker.reports.narrative import draft_narrative
 from tracker.reports.pdf import ReportMeta
 
 
@@ -42,6 +46,13 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username of the reform admin who issues it")
         parser.add_argument("--preparer", help="填报人 (sign-off), if not filled in on the page")
         parser.add_argument("--reviewer", help="审核人 (sign-off), if not filled in on the page")
+        parser.add_argument("--signer", help="username of the leader who signs it off (签发)")
+        parser.add_argument(
+            "--narrative-from-figures",
+            action="store_true",
+            help="fill empty narrative sections with the sentences drafted from the figures",
+        )
+        parser.add_argument("--correction-reason", default="", help="更正原因 (a re-issue)")
 
     def handle(self, *args, **options):
         try:
@@ -98,18 +109,25 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 report = report_services.report_draft(
-                    jurisdiction=jurisdiction, month=month, by=user
+                    jurisdiction=jurisdiction,
+                    month=month,
+                    by=user,
+                    correction_reason=options.get("correction_reason") or "",
                 )
-                if options.get("preparer") or options.get("reviewer"):
-                    report = report_services.report_update_narrative(
-                        report=report,
-                        by=user,
-                        narrative_progress=report.narrative_progress,
-                        narrative_problems=report.narrative_problems,
-                        narrative_next=report.narrative_next,
-                        preparer=options.get("preparer") or report.preparer,
-                        reviewer=options.get("reviewer") or report.reviewer,
-                    )
+                narrative = {n: getattr(report, n) for n in report_services.NARRATIVE_FIELDS}
+                if options.get("narrative_from_figures"):
+                    drafted = draft_narrative(report.figures)
+                    narrative = {n: v.strip() or drafted[n] for n, v in narrative.items()}
+                report = report_services.report_update_narrative(
+                    report=report,
+                    by=user,
+                    **narrative,
+                    preparer=options.get("preparer") or report.preparer,
+                    reviewer=options.get("reviewer") or report.reviewer,
+                )
+                if options.get("signer"):
+                    signer = self._user(options["signer"], jurisdiction, required=True)
+                    report = report_services.report_sign(report=report, by=signer)
                 report = report_services.report_issue(report=report, by=user)
         except (ValidationError, PermissionDenied) as exc:
             messages = getattr(exc, "messages", None) or [str(exc)]

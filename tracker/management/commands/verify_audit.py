@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from tracker.audit.chain import verify_chain
 from tracker.models import AuditVerification
+from tracker.reports.integrity import frozen_problems
 
 
 class Command(BaseCommand):
@@ -18,6 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = verify_chain()
+        frozen = frozen_problems()
+        for problem in frozen:
+            self.stderr.write(f"FROZEN FILE MISMATCH: {problem.what}: {problem.detail}")
         if not options["no_record"]:
             AuditVerification.objects.create(
                 ok=result.ok,
@@ -32,6 +36,9 @@ class Command(BaseCommand):
                 f"OK: {result.rows} history rows verified in {result.seconds:.2f}s "
                 f"({rate:,.0f} rows/s)\nhead: {result.head_hash}"
             )
+            if frozen:
+                sys.exit(1)
+            self.stdout.write("frozen files: every issued report and catalogue edition matches")
             return
         self.stderr.write(f"BROKEN: {result.message}")
         sys.exit(1)
