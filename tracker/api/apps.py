@@ -9,4 +9,4 @@ class ApiConfig(AppConfig):
     verbose_name = _("接口与数据交换")
 
     def ready(self) -> None:
-        pass
+        from tracker.api import events  # noqa: F401 - connects the webhook event receivers
