@@ -30,6 +30,7 @@ from intermediaries.models import (
     OfficialPost,
     PostDisposition,
 )
+from tracker.audit import asof
 from tracker.audit.services import access_log_record
 from tracker.cases.registry import all_disposition_choices
 from tracker.cases.scoping import jurisdiction_filter, jurisdictions_for
@@ -72,10 +73,8 @@ def parse_as_of(value: str | None, today: datetime.date | None = None) -> tuple[
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
-    """The first instant after ``day`` in local time: rows before it belong to the day."""
-    return timezone.make_aware(
-        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-    )
+    """The exclusive bound of "as of the end of ``day``" (the one definition: tracker.audit.asof)."""
+    return asof.bound_of_day(day)
 
 
 def latest_rows(history_model: type[models.Model], end: datetime.datetime) -> models.QuerySet:

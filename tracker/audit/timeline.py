@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.audit import asof
 from tracker.audit.chain import history_models
 from tracker.cases.registry import get_kind, kinds
 from tracker.cases.scoping import jurisdiction_filter
@@ -402,7 +403,7 @@ def _case_parts(
         if user_id:
             qs = qs.filter(history_user_id=user_id)
         if until is not None:
-            qs = qs.filter(history_date__lte=until)
+            qs = qs.filter(asof.as_of_moment(until))
         qs = _with_action(source, _without_registration_rows(source, qs), action)
         if qs is not None:
             parts.append(_index_part(source, qs))
@@ -878,7 +879,7 @@ class CaseState:
 def _latest_per_object(history_model, *, case_id: int, at: datetime.datetime) -> list:
     """The latest history row per object of a case up to a moment (deleted objects left out)."""
     latest = (
-        history_model.objects.filter(case_id=case_id, history_date__lte=at)
+        history_model.objects.filter(asof.as_of_moment(at), case_id=case_id)
         .order_by()
         .values("id")
         .annotate(last=Max("history_id"))
@@ -913,7 +914,7 @@ def case_state_as_of(case: Case, at: datetime.datetime) -> CaseState | None:
     None if the case did not exist yet. Related objects carry their current names.
     """
     case_rec = (
-        Case.history.filter(id=case.pk, history_date__lte=at)
+        Case.history.filter(asof.as_of_moment(at), id=case.pk)
         .order_by("-history_date", "-history_id")
         .first()
     )
@@ -922,7 +923,7 @@ def case_state_as_of(case: Case, at: datetime.datetime) -> CaseState | None:
     kind = get_kind(case_rec.kind)
     subject_source = sources()[f"subject.{kind.key}"]
     subject_rec = (
-        subject_source.model.objects.filter(case_id=case.pk, history_date__lte=at)
+        subject_source.model.objects.filter(asof.as_of_moment(at), case_id=case.pk)
         .order_by("-history_date", "-history_id")
         .first()
     )
@@ -1133,10 +1134,6 @@ def _text_q(source: Source, text: str) -> Q:
     return q
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
 def audit_index(viewer: User, filters: AuditFilters) -> QuerySet | None:
     """The ordered index (src, history_id, history_date) of every change in the viewer's scope."""
     if filters.action and filters.action not in ACTION_LABELS:
@@ -1159,10 +1156,9 @@ def audit_index(viewer: User, filters: AuditFilters) -> QuerySet | None:
         if filters.user is not None:
             qs = qs.filter(history_user_id=filters.user.pk)
         if filters.date_from:
-            qs = qs.filter(history_date__gte=_local_midnight(filters.date_from))
+            qs = qs.filter(history_date__gte=asof.local_midnight(filters.date_from))
         if filters.date_to:
-            end = filters.date_to + datetime.timedelta(days=1)
-            qs = qs.filter(history_date__lt=_local_midnight(end))
+            qs = qs.filter(asof.as_of_day(filters.date_to))
         if filters.text.strip():
             qs = qs.filter(_text_q(source, filters.text.strip()))
         qs = _with_action(source, _without_registration_rows(source, qs), filters.action)
