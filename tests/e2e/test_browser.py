@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.e2e.test_case_walk import act, swapped
 from tests.factories import PASSWORD, make_case
 from tracker.cases.workflow import Status
 from tracker.models import Case, Evidence
@@ -27,15 +28,7 @@ def login(page, server, user):
 
 
 def transition(page, label, reason, **fields):
-    page.click(f"#case-actions >> text={label}")
-    page.fill("#id_reason", reason)
-    for name, value in fields.items():
-        selector = f"#id_{name}"
-        if name == "disposition":
-            page.select_option(selector, value)
-        else:
-            page.fill(selector, value)
-    page.click("main button[type=submit]")
+    act(page, label, reason, **fields)
 
 
 def test_staff_works_a_case_inspector_reads_it(
@@ -54,12 +47,12 @@ def test_staff_works_a_case_inspector_reads_it(
     # Evidence upload (a real PDF through the browser's file input).
     pdf = tmp_path / "审查意见.pdf"
     pdf.write_bytes(PDF)
-    page.click("text=上传佐证材料")
-    page.fill("#id_title", "审查意见书")
-    page.fill("#id_doc_no", "上审改〔2026〕8号")
-    page.set_input_files("#id_file", str(pdf))
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{server.url}/cases/{reference}/")
+    page.click("nav.tabs a[href='#evidence']")
+    page.click("#evidence-upload summary")
+    page.fill("#ev-title", "审查意见书")
+    page.fill("#ev-doc", "上审改〔2026〕8号")
+    page.set_input_files("#ev-file", str(pdf))
+    swapped(page, page.locator("#evidence-form button[type=submit]"))
     assert Evidence.objects.filter(case=case, title="审查意见书").exclude(sha256="").exists()
 
     transition(page, "开始核查", "材料齐全，开始核查")
@@ -74,22 +67,22 @@ def test_staff_works_a_case_inspector_reads_it(
     transition(page, "开始整改", "按决定整改")
 
     # Complete every required milestone with a document number.
+    page.click("nav.tabs a[href='#milestones']")
     done = 0
     while True:
         rows = page.locator("#milestones tbody tr")
         todo = [
             rows.nth(i)
             for i in range(rows.count())
-            if rows.nth(i).locator("a", has_text="完成").count()
+            if rows.nth(i).locator("summary", has_text="完成").count()
             and "选做" not in rows.nth(i).inner_text()
         ]
         if not todo:
             break
-        todo[0].locator("a", has_text="完成").click()
+        todo[0].locator("summary").click()
         done += 1
-        page.fill("#id_doc_no", f"上审改〔2026〕{20 + done}号")
-        page.click("main button[type=submit]")
-        page.wait_for_url(f"{server.url}/cases/{reference}/")
+        todo[0].locator("input[name=doc_no]").fill(f"上审改〔2026〕{20 + done}号")
+        swapped(page, todo[0].locator("button[type=submit]"))
     assert done == 6
     transition(page, "标记完成", "全部节点已完成")
     assert page.locator("#case-status").inner_text() == "已完成"
@@ -98,15 +91,16 @@ def test_staff_works_a_case_inspector_reads_it(
 
     # The inspector reads the timeline with its diff and sees no edit controls.
     login(page, server, ivan)
-    page.goto(f"{server.url}/cases/{reference}/")
+    page.goto(f"{server.url}/cases/{reference}/#timeline")
     history = page.locator("table.history").inner_text()
     assert "已决定" in history and "上政办〔2026〕12号" in history
     assert page.locator("#case-actions").count() == 0
     assert page.locator("a", has_text="上传佐证材料").count() == 0
     assert page.locator("a", has_text="修改").count() == 0
-    assert page.locator("#milestones a", has_text="完成").count() == 0
+    assert page.locator("#milestones summary", has_text="完成").count() == 0
 
     # The inspector adds an inspection note; the case itself does not change.
+    page.click("nav.tabs a[href='#inspection']")
     version = Case.objects.get(pk=case.pk).version
     page.fill("#id_inspection_text", "抽查：节点佐证齐全，决定文号已核实。")
     page.click("#inspection-note-form button[type=submit]")
