@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fees.models import FeeKind, RevenueHandling, SetLevel
-from tracker.imports.engine import Column, ImportContext, KindImporter, RowPlan, common_case_columns
+from tracker.imports.engine import (
+    Column,
+    ImportContext,
+    KindImporter,
+    RowPlan,
+    common_case_columns,
+)
+from tracker.imports.values import (
+    Amount,
+    AmountProblem,
+    is_document,
+    parse_amount,
+    quantize,
+    split_documents,
+)
 
 LEVEL_BY_JURISDICTION = {
     "province": "province",
@@ -20,6 +35,9 @@ class FeeImporter(KindImporter):
 
     kind_key = "fee"
     title_column = "name"
+    section_columns = ("fee_kind", "department")  # 一、行政事业性收费 / （一）市自然资源局
+    title_columns = ("fee_kind",)  # 2026年甲区政府性基金目录清单
+    sub_item_column = "sub_items"  # (1)(2) rows under a fee
     columns = [
         Column(
             "name",
@@ -71,7 +89,7 @@ class FeeImporter(KindImporter):
         Column(
             "collecting_unit",
             gettext_lazy("执收单位"),
-            ("收费单位", "执收部门", "collectingunit"),
+            ("收费单位", "执收单位名称", "collectingunit"),
             example="区不动产登记中心",
         ),
         Column(
@@ -99,7 +117,7 @@ class FeeImporter(KindImporter):
             "amount",
             gettext_lazy("标准金额（元）"),
             ("金额", "收费金额", "标准金额", "amount"),
-            parser="decimal",
+            parser="amount",
             example="80",
         ),
         Column(
@@ -121,8 +139,17 @@ class FeeImporter(KindImporter):
             ("年收费额", "年收入", "annualrevenue"),
             parser="decimal",
         ),
+        Column(
+            "basis_and_standard",
+            gettext_lazy("收费依据及标准"),
+            ("收费依据和标准", "收费标准及依据", "收费政策依据及标准", "basisandstandard"),
+            target="extra",
+            max_length=2000,
+            help=gettext_lazy("依据文件记入收费依据，其余记入收费标准"),
+        ),
         *common_case_columns(
             department_header=gettext_lazy("主管部门"),
+            department_aliases=("执收部门", "收费部门", "业务主管部门"),
             examples={
                 "department": "区自然资源局",
                 "disposition": "保留",
@@ -132,7 +159,52 @@ class FeeImporter(KindImporter):
         ),
     ]
 
+    def complete(self, plan: RowPlan, ctx: ImportContext) -> None:
+        """Amount as number + unit (元, 元/件, %) or range; sub-item rows; 收费依据及标准."""
+        fields = plan.subject_fields
+        combined = plan.extras.get("basis_and_standard")
+        if combined:
+            documents = [d for d in split_documents(combined) if is_document(d)]
+            if documents and not fields.get("legal_basis"):
+                fields["legal_basis"] = "\n".join(documents)
+            fields.setdefault("standard", combined[:300])
+        amount = fields.pop("amount", None)
+        if amount is None and fields.get("standard"):
+            try:
+                amount = parse_amount(fields["standard"])
+            except AmountProblem:
+                amount = None  # a standard in words (按…的 3% 收取): kept as text only
+        if plan.sub_rows:
+            lines = [fields["sub_items"]] if fields.get("sub_items") else []
+            lines += [text for _n, text in plan.sub_rows]
+            fields["sub_items"] = "\n".join(lines)
+            if amount is None:
+                amount = _span(text for _n, text in plan.sub_rows)
+        if amount is not None:
+            fields["amount"] = quantize(amount.exact) if amount.unit == "元" else None
+            fields["amount_min"] = quantize(amount.low, "0.0001")
+            fields["amount_max"] = quantize(amount.high, "0.0001")
+            fields["amount_unit"] = amount.unit
+            plan.resolved.append((_("标准金额"), amount.describe(), _("按单位换算为元")))
+
     def create_defaults(self, plan: RowPlan, ctx: ImportContext) -> dict:
         """A new fee without 设立级次 takes the level of the jurisdiction it is imported into."""
         level = LEVEL_BY_JURISDICTION.get(ctx.jurisdiction.level)
         return {"set_level": level} if level else {}
+
+
+def _span(texts):
+    """The range over the sub-items' amounts (one unit only), or None."""
+    amounts = []
+    for text in texts:
+        tail = text.split("：")[-1]
+        try:
+            amounts.append(parse_amount(tail))
+        except AmountProblem:
+            continue
+    units = {a.unit for a in amounts}
+    if not amounts or len(units) != 1:
+        return None
+    lows = [a.low for a in amounts if a.low is not None]
+    highs = [a.high for a in amounts if a.high is not None]
+    return Amount(min(lows) if lows else None, max(highs) if highs else None, units.pop())

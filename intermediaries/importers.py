@@ -5,6 +5,7 @@ and officials' posts. The core import machinery (tracker.imports.services) finds
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from intermediaries.models import (
     IntermediaryItem,
     OfficialPost,
     PersonStatus,
+    PostDisposition,
     PostType,
     PricingMethod,
     ProviderNature,
@@ -34,6 +36,7 @@ from tracker.imports.engine import (
     common_case_columns,
     normalize_key,
 )
+from tracker.imports.values import is_document, split_documents
 from tracker.models import Case
 
 ITEM_DISPOSITION_ALIASES = {
@@ -166,6 +169,14 @@ class ItemImporter(KindImporter):
             parser="basis",
         ),
         Column(
+            "basis_and_standard",
+            gettext_lazy("收费依据及标准"),
+            ("收费依据和标准", "收费标准及依据", "basisandstandard"),
+            target="extra",
+            max_length=2000,
+            help=gettext_lazy("依据文件记入收费依据，其余记入收费标准"),
+        ),
+        Column(
             "pricing",
             gettext_lazy("定价方式"),
             ("收费方式", "定价形式", "价格管理形式", "pricing", "pricingmethod"),
@@ -184,6 +195,15 @@ class ItemImporter(KindImporter):
             },
         ),
     ]
+
+    def complete(self, plan: RowPlan, ctx: ImportContext) -> None:
+        combined = plan.extras.get("basis_and_standard")
+        if combined:
+            fields = plan.subject_fields
+            documents = [d for d in split_documents(combined) if is_document(d)]
+            if documents and not fields.get("fee_basis"):
+                fields["fee_basis"] = "\n".join(documents)
+            fields.setdefault("fee_standard", combined[:300])
 
     def existing(self, ctx: ImportContext) -> dict[tuple, Case]:
         found: dict[tuple, Case] = {}
@@ -274,6 +294,29 @@ class ItemImporter(KindImporter):
 
 
 # --- decoupling cases and the firm register ------------------------------------------------
+
+# The five separations (五分开, DOMAIN.md §7) and the name check, as lists write them. There is no
+# model for the dated checks yet: the cells are kept as written with the import batch
+# (ImportBatch.extra_columns) and shown in the preview, not written to the case.
+SEPARATIONS = [
+    ("sep_staff", gettext_lazy("人员分开"), ("人员是否分开",)),
+    ("sep_finance", gettext_lazy("财务分开"), ("财务是否分开",)),
+    ("sep_assets", gettext_lazy("资产分开"), ("资产是否分开",)),
+    ("sep_functions", gettext_lazy("职能分开"), ("职能是否分开",)),
+    ("sep_premises", gettext_lazy("办公场所分开"), ("场所分开", "办公场所是否分开")),
+    ("sep_name", gettext_lazy("名称分开"), ("名称是否分开",)),
+]
+SEPARATION_COLUMNS = [
+    Column(
+        key,
+        header,
+        aliases,
+        target="extra",
+        max_length=200,
+        help=gettext_lazy("如：已分开 2026-10-31"),
+    )
+    for key, header, aliases in SEPARATIONS
+]
 
 
 FIRM_FIELDS = ("name", "credit_code", "legal_form", "service_categories", "qualifications")
@@ -368,7 +411,18 @@ class FirmImporter(KindImporter):
             ("资质情况", "qualifications"),
             target="extra",
         ),
+        Column(
+            "legacy_reg_no",
+            gettext_lazy("注册号"),
+            ("工商注册号", "营业执照注册号", "legacyregno"),
+            parser="registration_number",
+            target="extra",
+            help=gettext_lazy("旧版 15 位工商注册号：导入时提示核实，由管理员确认"),
+        ),
+        *SEPARATION_COLUMNS,
         *common_case_columns(
+            disposition_headers=("脱钩方式", "脱钩改制方式", "改制方式", "脱钩形式"),
+            disposition_aliases={"转制为企业": "to_enterprise", "撤销": "dissolved"},
             examples={"disposition": "转企改制", "deadline": "2026-12-31"},
         ),
     ]
@@ -414,6 +468,9 @@ class FirmImporter(KindImporter):
                 )
                 return
         plan.extras["_firm"] = firm
+        for warning in plan.accepted:
+            if warning["code"] == "credit_checksum":
+                plan.extras["_credit_override"] = warning["reason"]
         if firm is None and "legal_form" not in plan.extras:
             plan.errors.append(
                 (
@@ -456,6 +513,8 @@ class FirmImporter(KindImporter):
             "legal_form": plan.extras.get("legal_form"),
             "service_categories": plan.extras.get("service_categories"),
             "qualifications": plan.extras.get("qualifications"),
+            "legacy_reg_no": plan.extras.get("legacy_reg_no"),
+            "credit_code_override_reason": plan.extras.get("_credit_override"),
         }
         return {
             name: value
@@ -504,6 +563,8 @@ class FirmImporter(KindImporter):
                         ),
                         service_categories=plan.extras.get("service_categories", ""),
                         qualifications=plan.extras.get("qualifications", ""),
+                        legacy_reg_no=plan.extras.get("legacy_reg_no", ""),
+                        credit_code_override_reason=plan.extras.get("_credit_override", ""),
                     )
             plan.subject_obj.firm = firm
         if new:
@@ -612,9 +673,10 @@ class PostImporter(KindImporter):
         Column(
             "post_type",
             gettext_lazy("任职类型"),
-            ("在企业任职", "企业职务", "兼任职务", "posttype"),
-            parser="choice",
+            ("在企业任职", "企业职务", "兼任职务", "任职情况", "posttype"),
+            parser="choices",
             choices=PostType.choices,
+            help=gettext_lazy("一人在同一机构任多个职务时用顿号分隔，每个职务一条台账"),
             required=True,
             example="董事",
         ),
@@ -668,13 +730,62 @@ class PostImporter(KindImporter):
             ("企业变更登记", "firmchangedone"),
             parser="bool",
         ),
-        *common_case_columns(
-            department_header=gettext_lazy("责任部门"),
-            examples={"department": "区委组织部", "deadline": "2026-12-31"},
+        *(
+            dataclasses.replace(
+                col,
+                parser="dispositions",
+                help=gettext_lazy("可填多项，用顿号分隔：第一项为处理决定，其余记为备注"),
+            )
+            if col.key == "disposition"
+            else col
+            for col in common_case_columns(
+                department_header=gettext_lazy("责任部门"),
+                examples={"department": "区委组织部", "deadline": "2026-12-31"},
+            )
         ),
     ]
 
+    def expand(self, plan: RowPlan) -> list[RowPlan]:
+        """'董事、监事' in one row: one post case per post type, the other cells shared."""
+        post_types = plan.subject_fields.get("post_type")
+        if not isinstance(post_types, list):
+            return [plan]
+        plans = []
+        for post_type in post_types or [None]:
+            copy = dataclasses.replace(
+                plan,
+                values={**plan.values, "post_type": post_type},
+                case_fields=dict(plan.case_fields),
+                subject_fields={**plan.subject_fields, "post_type": post_type},
+                extras=dict(plan.extras),
+                errors=list(plan.errors),
+                resolved=list(plan.resolved),
+                warnings=[dict(w) for w in plan.warnings],
+                unresolved=list(plan.unresolved),
+            )
+            if post_type is None:
+                copy.subject_fields.pop("post_type")
+            plans.append(copy)
+        return plans
+
+    def complete(self, plan: RowPlan, ctx: ImportContext) -> None:
+        dispositions = plan.case_fields.get("disposition")
+        if isinstance(dispositions, list):
+            plan.case_fields["disposition"] = dispositions[0] if dispositions else ""
+            others = [str(dict(PostDisposition.choices)[d]) for d in dispositions[1:]]
+            if others:
+                plan.extras["remark"] = "\n".join(
+                    part
+                    for part in (
+                        str(plan.extras.get("remark") or ""),
+                        _("同时适用的处理决定：%(d)s") % {"d": "、".join(others)},
+                    )
+                    if part
+                )
+
     def complete_rows(self, plans: list[RowPlan], ctx: ImportContext) -> None:
+        for plan in plans:
+            self.complete(plan, ctx)
         codes = {p.extras["firm_credit_code"] for p in plans if p.extras.get("firm_credit_code")}
         firms = {
             f.credit_code: f
@@ -702,6 +813,7 @@ class PostImporter(KindImporter):
                 "person",
                 normalize_key(fields.get("person_ref")),
                 normalize_key(fields.get("firm_name")),
+                fields.get("post_type"),
             )
         ]
 
@@ -715,6 +827,11 @@ class PostImporter(KindImporter):
         )
         for case in qs:
             post: OfficialPost = case.official_post
-            key = ("person", normalize_key(post.person_ref), normalize_key(post.firm_name))
+            key = (
+                "person",
+                normalize_key(post.person_ref),
+                normalize_key(post.firm_name),
+                post.post_type,
+            )
             found.setdefault(key, case)
         return found

@@ -160,7 +160,7 @@ def test_department_by_short_name_and_unknown(alice, county_a):
         {
             "row": 4,
             "column": "审批部门",
-            "message": "甲区没有名为“不存在的局”的部门（按全称或简称查找）。",
+            "message": "甲区没有名为“不存在的局”的部门（按全称、简称、别名查找）。可在预览中选择部门。",
         }
     ]
 
@@ -189,7 +189,7 @@ def test_dispositions_by_chinese_label(alice, county_a, dept_a):
     assert "停征" in report.errors[0]["message"]
 
 
-def test_invalid_credit_code_is_an_error(alice, county_a, dept_a):
+def test_credit_code_checksum_failure_is_a_warning(alice, county_a, dept_a):
     bad = "91350200776049653B"
     assert credit_code_problems(bad)
     rows = [
@@ -197,10 +197,21 @@ def test_invalid_credit_code_is_an_error(alice, county_a, dept_a):
         ["某咨询公司", bad, "企业", dept_a.name, "挂靠"],
     ]
     report = preview(xlsx_bytes(rows), alice, county_a, kind="firm")
-    assert len(report.errors) == 1
-    assert report.errors[0]["row"] == 2
-    assert report.errors[0]["column"] == "统一社会信用代码"
-    assert "校验位" in report.errors[0]["message"]
+    assert report.ok and not report.can_commit  # not an error, but it blocks until accepted
+    assert [(w["row"], w["code"], w["column"]) for w in report.warnings] == [
+        (2, "credit_checksum", "统一社会信用代码")
+    ]
+    assert "校验位" in report.warnings[0]["message"]
+
+
+def test_malformed_credit_code_is_an_error(alice, county_a, dept_a):
+    rows = [
+        ["机构名称", "统一社会信用代码", "机构类型", "主管/挂靠机关", "挂靠关系"],
+        ["某咨询公司", "91350200776049653", "企业", dept_a.name, "挂靠"],
+    ]
+    report = preview(xlsx_bytes(rows), alice, county_a, kind="firm")
+    assert [(e["row"], e["column"]) for e in report.errors] == [(2, "统一社会信用代码")]
+    assert "18 位" in report.errors[0]["message"]
 
 
 def _file_error(report) -> str:
@@ -286,10 +297,10 @@ def test_duplicate_columns_are_refused(alice, county_a, dept_a):
 
 
 def test_unknown_columns_are_listed_and_ignored(alice, county_a, dept_a):
-    rows = [["中介服务事项名称", "审批部门", "联系人电话"], ["甲", dept_a.name, "12345"]]
+    rows = [["中介服务事项名称", "审批部门", "所属科室"], ["甲", dept_a.name, "12345"]]
     report = preview(xlsx_bytes(rows), alice, county_a)
     assert report.ok
-    assert report.unknown_headers == ["联系人电话"]
+    assert report.unknown_headers == ["所属科室"]
 
 
 def test_required_cell_empty(alice, county_a, dept_a):

@@ -24,7 +24,7 @@ from tracker.cases.models import (
 )
 from tracker.catalogue.models import CatalogueEdition
 from tracker.deadlines.models import Notification
-from tracker.imports.models import ImportBatch
+from tracker.imports.models import DepartmentAlias, ImportBatch
 from tracker.redflags.models import RedFlagHit, RedFlagState
 from tracker.reports.models import MonthlyReport
 
@@ -39,6 +39,7 @@ __all__ = [
     "CatalogueEdition",
     "Department",
     "Evidence",
+    "DepartmentAlias",
     "ImportBatch",
     "InspectionNote",
     "Jurisdiction",

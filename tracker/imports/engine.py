@@ -28,6 +28,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.cases.validators import credit_code_problems
+from tracker.imports.values import (
+    AmountProblem,
+    header_unit,
+    parse_amount,
+    quantize,
+    split_documents,
+    split_names,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracker.models import Case, Department, Jurisdiction, User
@@ -54,6 +62,16 @@ class FileProblem(Exception):
 
 class CellProblem(Exception):
     """One cell's value is not acceptable; the message says why, in Chinese."""
+
+
+class CellWarning(CellProblem):
+    """A value kept, but only once an admin accepts it with a reason (e.g. an early credit
+    code failing its checksum). ``code`` names the kind of warning; ``value`` is what is kept."""
+
+    def __init__(self, message: str, *, code: str, value: Any):
+        super().__init__(message)
+        self.code = code
+        self.value = value
 
 
 # --- normalisation -----------------------------------------------------------------------
@@ -108,6 +126,12 @@ class RawTable:
     file_format: str  # "xlsx" or "csv"
     encoding: str = ""
     truncated: bool = False  # reading stopped at the row limit
+    # Merged regions (first row, first column, last row, last column; rows 1-based, columns
+    # 0-based), the cells filled from them -> their region's top-left cell, and the rows as they
+    # were before the filling (only rows a region touched).
+    merges: list[tuple[int, int, int, int]] = dataclasses.field(default_factory=list)
+    filled: dict[tuple[int, int], tuple[int, int]] = dataclasses.field(default_factory=dict)
+    originals: dict[int, list] = dataclasses.field(default_factory=dict)
 
 
 def read_table(data: bytes, file_name: str, *, max_rows: int) -> RawTable:
@@ -138,6 +162,15 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def _merge_region(ref: str) -> tuple[int, int, int, int] | None:
+    """'A2:A5' -> (2, 0, 5, 0)."""
+    match = re.fullmatch(r"\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)", (ref or "").upper())
+    if not match:
+        return None
+    c1, r1, c2, r2 = match.groups()
+    return int(r1), _column_index(c1), int(r2), _column_index(c2)
 
 
 def _column_index(ref: str) -> int:
@@ -224,10 +257,16 @@ def _read_xlsx_fast(data: bytes, limit: int) -> RawTable | None:
         cells: dict[int, Any] = {}
         value: str | None = None
         inline: list[str] = []
+        merges: list[tuple[int, int, int, int]] = []
         with archive.open(sheet_name) as fh:
             for _event, el in ElementTree.iterparse(fh, events=("end",)):
                 tag = _local(el.tag)
-                if tag == "v":
+                if tag == "mergeCell":
+                    region = _merge_region(el.get("ref", ""))
+                    if region is not None:
+                        merges.append(region)
+                    el.clear()
+                elif tag == "v":
                     value = el.text
                 elif tag == "t":
                     inline.append(el.text or "")
@@ -266,7 +305,7 @@ def _read_xlsx_fast(data: bytes, limit: int) -> RawTable | None:
                             break
                     cells = {}
                     el.clear()
-        return RawTable(rows, "xlsx", "", truncated)
+        return RawTable(rows, "xlsx", "", truncated, merges=merges)
     except Exception:
         return None
 
@@ -396,7 +435,9 @@ def common_case_columns(
     *,
     department_header: Any = None,
     department_required: bool = False,
+    department_aliases: tuple[str, ...] = (),
     disposition_aliases: dict[str, str] | None = None,
+    disposition_headers: tuple[str, ...] = (),
     examples: dict[str, Any] | None = None,
 ):
     """Case-level columns every kind shares: department, decision, dates."""
@@ -405,7 +446,15 @@ def common_case_columns(
         Column(
             "disposition",
             gettext_lazy("处理决定"),
-            ("处理意见", "清理意见", "处理结果", "处理情况", "disposition", "decision"),
+            (
+                "处理意见",
+                "清理意见",
+                "处理结果",
+                "处理情况",
+                *disposition_headers,
+                "disposition",
+                "decision",
+            ),
             parser="disposition",
             target="case",
             choice_aliases=disposition_aliases or {},
@@ -449,7 +498,22 @@ def common_case_columns(
             target="ignore",
             example=1,
         ),
-        Column("remark", gettext_lazy("备注"), ("remark", "remarks", "notes"), target="ignore"),
+        Column(
+            "remark",
+            gettext_lazy("备注"),
+            ("备注说明", "说明", "remark", "remarks", "notes"),
+            target="extra",
+            max_length=2000,
+            help=gettext_lazy("导入时记为该事项的一条备注"),
+        ),
+        Column(
+            "owner",
+            gettext_lazy("责任人"),
+            ("经办人", "owner"),
+            target="extra",
+            max_length=150,
+            help=gettext_lazy("填写用户名或姓名；须是能看到该事项的改革办人员"),
+        ),
     ]
     if department_header is not None:
         columns.insert(
@@ -457,7 +521,7 @@ def common_case_columns(
             Column(
                 "department",
                 department_header,
-                ("部门", "部门名称", "责任部门", "department", "dept"),
+                ("部门", "部门名称", "责任部门", *department_aliases, "department", "dept"),
                 parser="department",
                 required=department_required,
                 target="case",
@@ -493,6 +557,20 @@ class RowPlan:
     changed_labels: list[str] = dataclasses.field(default_factory=list)
     case_obj: Any = None
     subject_obj: Any = None
+    # What the preview shows: (label, value as it will be written, how it was read).
+    resolved: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    # Problems an admin may accept with a reason: {code, column, message}.
+    warnings: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    accepted: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    # Names the resolver could not place: {column, text, candidates: [(id, name)]}.
+    unresolved: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    sub_rows: list[tuple[int, str]] = dataclasses.field(default_factory=list)  # (row, text)
+    inherited: dict[str, str] = dataclasses.field(default_factory=dict)  # column -> where from
+    owner: Any = None  # 责任人 for the case (User)
+    remark: str = ""  # 备注, kept as a note on the case
+
+    def warn(self, code: str, column: str, message: str) -> None:
+        self.warnings.append({"code": code, "column": column, "message": message})
 
 
 @dataclass
@@ -523,6 +601,9 @@ class KindImporter:
     kind_key: str = ""
     title_column: str = "name"  # the column errors about the case title are reported on
     columns: list[Column] = []
+    section_columns: tuple[str, ...] = ("department",)  # what a section row may give its rows
+    title_columns: tuple[str, ...] = ()  # what a title row may give (choice columns)
+    sub_item_column: str = ""  # where (1)(2) sub-item rows go, for kinds that have sub-items
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -540,6 +621,10 @@ class KindImporter:
 
     def complete(self, plan: RowPlan, ctx: ImportContext) -> None:
         """Derive fields and add kind-specific errors (plan.errors) after the cells are parsed."""
+
+    def expand(self, plan: RowPlan) -> list[RowPlan]:
+        """One row may stand for several cases (an official's several posts): one plan each."""
+        return [plan]
 
     def create_defaults(self, plan: RowPlan, ctx: ImportContext) -> dict[str, Any]:
         """Subject values for a new row whose cells leave them blank."""
@@ -604,7 +689,9 @@ class HeaderMap:
     row_number: int  # 1-based row number in the file
     positions: dict[str, int]  # column key -> cell position
     headers: dict[str, str]  # column key -> header text as written in the file
-    unknown: list[str]  # header texts not recognised (ignored)
+    unknown: list[str]  # header texts not recognised (kept with the batch, not imported)
+    unknown_positions: dict[str, int] = dataclasses.field(default_factory=dict)
+    missing: list[str] = dataclasses.field(default_factory=list)  # required keys not in the file
 
 
 def _languages() -> list[str]:
@@ -634,8 +721,14 @@ def match_header(text: Any, index: dict[str, str]) -> str | None:
     return index.get(bare) if bare else None
 
 
-def locate_header(table: RawTable, importer: KindImporter) -> HeaderMap:
-    """The header row is the one among the first rows that names the most known columns."""
+def locate_header(
+    table: RawTable, importer: KindImporter, *, allow_missing: bool = False
+) -> HeaderMap:
+    """The header row is the one among the first rows that names the most known columns.
+
+    With ``allow_missing`` a required column absent from the header is listed in
+    ``HeaderMap.missing`` (a section row, the title or a file-wide default may give it).
+    """
     index = alias_index(importer)
     best_i, best_score = -1, 0
     for i, (_number, cells) in enumerate(table.rows[:HEADER_SCAN_ROWS]):
@@ -652,6 +745,7 @@ def locate_header(table: RawTable, importer: KindImporter) -> HeaderMap:
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     unknown: list[str] = []
+    unknown_positions: dict[str, int] = {}
     problems: list[str] = []
     for pos, cell in enumerate(cells):
         label = re.sub(r"\s+", "", str(cell or ""))
@@ -659,6 +753,7 @@ def locate_header(table: RawTable, importer: KindImporter) -> HeaderMap:
         if key is None:
             if label:
                 unknown.append(label)
+                unknown_positions.setdefault(label, pos)
             continue
         if key in positions:
             problems.append(
@@ -668,7 +763,8 @@ def locate_header(table: RawTable, importer: KindImporter) -> HeaderMap:
             continue
         positions[key] = pos
         headers[key] = label
-    missing = [str(c.header) for c in importer.required_columns() if c.key not in positions]
+    absent = [c for c in importer.required_columns() if c.key not in positions]
+    missing = [] if allow_missing else [str(c.header) for c in absent]
     if missing:
         problems.append(
             _("缺少必需的列：%(cols)s（表头在第 %(row)d 行）。")
@@ -676,7 +772,15 @@ def locate_header(table: RawTable, importer: KindImporter) -> HeaderMap:
         )
     if problems:
         raise FileProblem("；".join(problems))
-    return HeaderMap(best_i, number, positions, headers, unknown)
+    return HeaderMap(
+        best_i,
+        number,
+        positions,
+        headers,
+        unknown,
+        unknown_positions,
+        [c.key for c in absent] if allow_missing else [],
+    )
 
 
 def is_note_row(cells: list) -> bool:
@@ -751,19 +855,29 @@ def parse_bool(value: Any, col: Column, ctx: ImportContext, max_length: Any = No
     raise CellProblem(_("请填写“是”或“否”，而不是“%(v)s”。") % {"v": cell_text(value)})
 
 
+def column_unit(col: Column, ctx: ImportContext | None) -> str:
+    """The unit of a money column: as the file's header names it, else the canonical header."""
+    written = ctx.header(col.key) if ctx is not None else ""
+    return header_unit(written) or header_unit(str(col.header)) or "元"
+
+
+def parse_amount_cell(value: Any, col: Column, ctx: ImportContext, max_length: Any = None):
+    """'12万元', '0.5-3元/平方米', '不超过3', '3%' -> values.Amount in the column's unit."""
+    try:
+        return parse_amount(value, base_unit=column_unit(col, ctx))
+    except AmountProblem as exc:
+        raise CellProblem(str(exc))
+
+
 def parse_decimal(value: Any, col: Column, ctx: ImportContext, max_length: Any = None):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        result = decimal.Decimal(str(value))
-    else:
-        text = unicodedata.normalize("NFKC", cell_text(value))
-        text = re.sub(r"[,\s元万¥￥]", "", text)
-        try:
-            result = decimal.Decimal(text)
-        except decimal.InvalidOperation:
-            raise CellProblem(_("“%(v)s”不是数字。") % {"v": cell_text(value)})
-    if not result.is_finite() or result < 0:
-        raise CellProblem(_("“%(v)s”不是有效的金额。") % {"v": cell_text(value)})
-    return result.quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
+    """One amount in the column's unit: '12万元' in a 元 column is 120000, '12' is 12."""
+    amount = parse_amount_cell(value, col, ctx)
+    if amount.exact is None or "/" in amount.unit or amount.unit in ("%", "‰"):
+        raise CellProblem(
+            _("“%(v)s”：此列需要一个确定的金额（%(unit)s），不是范围、比例或单价。")
+            % {"v": cell_text(value), "unit": column_unit(col, ctx)}
+        )
+    return quantize(amount.exact)
 
 
 def _choice_index(col: Column, choices: Sequence[tuple[str, Any]], ctx: ImportContext) -> dict:
@@ -809,12 +923,63 @@ def parse_disposition(value: Any, col: Column, ctx: ImportContext, max_length: A
     )
 
 
+CREDIT_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+
+
+MULTI_SPLIT = re.compile(r"[、；;，,/\r\n]+|\s{2,}")
+
+
+def parse_choices(value: Any, col: Column, ctx: ImportContext, max_length: Any = None) -> list:
+    """Several choices in one cell ('董事、监事'): a list of values, in order, without repeats."""
+    return list(
+        dict.fromkeys(
+            parse_choice(part, col, ctx)
+            for part in MULTI_SPLIT.split(cell_text(value))
+            if part.strip()
+        )
+    )
+
+
+def parse_dispositions(value: Any, col: Column, ctx: ImportContext, max_length: Any = None) -> list:
+    """Several dispositions in one cell ('辞去企业职务、退还报酬'): a list, the main one first."""
+    return list(
+        dict.fromkeys(
+            parse_disposition(part, col, ctx)
+            for part in MULTI_SPLIT.split(cell_text(value))
+            if part.strip()
+        )
+    )
+
+
 def parse_credit_code(value: Any, col: Column, ctx: ImportContext, max_length: Any = None) -> str:
+    """An 18-character code; one failing only its check character is a warning (DOMAIN.md §5)."""
     code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(value))).upper()
     problems = credit_code_problems(code)
+    if problems and CREDIT_SHAPE.match(code):
+        raise CellWarning(
+            _("%(p)s早期代码可能不符合校验规则：核实后由管理员填写说明确认。")
+            % {"p": "；".join(problems)},
+            code="credit_checksum",
+            value=code,
+        )
     if problems:
         raise CellProblem("；".join(problems))
     return code
+
+
+def parse_registration_number(
+    value: Any, col: Column, ctx: ImportContext, max_length: Any = None
+) -> str:
+    """A legacy 15-digit business registration number (注册号): kept with a warning."""
+    number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(value)))
+    if not re.fullmatch(r"\d{15}", number):
+        raise CellProblem(_("注册号应为 15 位数字，当前为“%(v)s”。") % {"v": number[:30]})
+    raise CellWarning(
+        _("15 位注册号“%(v)s”是旧版工商注册号：请核实，并尽量补充统一社会信用代码。")
+        % {"v": number},
+        code="reg_no_15",
+        value=number,
+    )
 
 
 def split_list(value: Any) -> list[str]:
@@ -823,12 +988,13 @@ def split_list(value: Any) -> list[str]:
 
 
 def parse_basis(value: Any, col: Column, ctx: ImportContext, max_length: Any = None) -> str:
-    """Several legal-basis documents in one cell become one per line."""
-    return "\n".join(split_list(value))
+    """Several legal-basis documents in one cell become one per line (never split inside one)."""
+    return "\n".join(split_documents(cell_text(value)))
 
 
 def parse_names(value: Any, col: Column, ctx: ImportContext, max_length: Any = None) -> list[str]:
-    names = split_list(value)
+    """Several names in one cell where the cell is a list; a name containing 、 stays whole."""
+    names = split_names(cell_text(value))
     limit = max_length or 200
     for name in names:
         if len(name) > limit:
@@ -847,9 +1013,13 @@ PARSERS = {
     "date": parse_date,
     "bool": parse_bool,
     "decimal": parse_decimal,
+    "amount": parse_amount_cell,
     "choice": parse_choice,
     "disposition": parse_disposition,
+    "choices": parse_choices,
+    "dispositions": parse_dispositions,
     "credit_code": parse_credit_code,
+    "registration_number": parse_registration_number,
     "basis": parse_basis,
     "names": parse_names,
     "department": parse_department,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker.cases import services, workflow
 from tracker.cases.registry import CaseKind, get_kind
+from tracker.cases.validators import ID_NUMBER_MESSAGE, find_id_numbers
 from tracker.imports.bulk import (
     bulk_insert_rows_with_history,
     bulk_insert_with_history,
@@ -36,22 +37,38 @@ from tracker.imports.bulk import (
 from tracker.imports.engine import (
     PARSERS,
     CellProblem,
+    CellWarning,
     Column,
-    DepartmentIndex,
     FileProblem,
     ImportContext,
     KindImporter,
+    RawTable,
     RowPlan,
+    alias_index,
+    cell_text,
     is_blank,
     is_note_row,
     locate_header,
+    match_header,
     read_table,
 )
+from tracker.imports.layout import (
+    Layout,
+    LayoutResult,
+    check_header_merges,
+    fill_merged,
+    title_jurisdiction,
+)
+from tracker.imports.names import DepartmentResolver, NameProblem
+from tracker.imports.personal import ID_MARK, Redaction, personal_headers, redact, scan
 from tracker.models import (
     Case,
+    Department,
+    DepartmentAlias,
     ImportBatch,
     Jurisdiction,
     Milestone,
+    Note,
     ReferenceCounter,
     User,
     end_of_year,
@@ -92,6 +109,12 @@ class ImportReport:
     committed: bool = False
     seconds: float = 0.0
     context: ImportContext | None = None
+    layout: LayoutResult | None = None
+    layout_errors: list[dict[str, Any]] = field(default_factory=list)  # {row, column, message}
+    extra_columns: dict[str, dict[str, str]] = field(default_factory=dict)  # header -> row -> text
+    defaults: dict[str, str] = field(default_factory=dict)  # column header -> value (file-wide)
+    table: RawTable | None = None
+    redaction: Redaction | None = None
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -99,14 +122,33 @@ class ImportReport:
         result: list[dict[str, Any]] = [
             {"row": None, "column": "", "message": m} for m in self.file_errors
         ]
+        result += self.layout_errors
         for plan in self.rows:
             for column, message in plan.errors:
                 result.append({"row": plan.number, "column": column, "message": message})
-        return result
+        return sorted(result, key=lambda e: (e["row"] is not None, e["row"] or 0))
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """Warnings not yet accepted: they block the commit until an admin accepts them."""
+        return [
+            {"row": plan.number, **warning}
+            for plan in self.rows
+            if plan.outcome != "skip"
+            for warning in plan.warnings
+        ]
 
     @property
     def ok(self) -> bool:
-        return not self.file_errors and not any(plan.errors for plan in self.rows)
+        return (
+            not self.file_errors
+            and not self.layout_errors
+            and not any(plan.errors for plan in self.rows)
+        )
+
+    @property
+    def can_commit(self) -> bool:
+        return self.ok and not self.warnings
 
     def counts(self) -> dict[str, Any]:
         tally = Counter(plan.outcome for plan in self.rows)
@@ -115,6 +157,9 @@ class ImportReport:
             **{outcome: tally.get(outcome, 0) for outcome in OUTCOMES},
             "duplicates": sum(1 for plan in self.rows if plan.duplicate),
             "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "accepted": sum(len(plan.accepted) for plan in self.rows),
+            "sections": len(self.layout.sections) if self.layout else 0,
             "format": self.file_format,
             "encoding": self.encoding,
             "header_row": self.header_row,
@@ -122,7 +167,15 @@ class ImportReport:
         }
 
     def reason(self) -> str:
-        return history_reason(self.file_name, self.sha256)
+        """The history reason of every row written; warnings accepted are named in it."""
+        reason = history_reason(self.file_name, self.sha256)
+        accepted = [
+            _("第 %(n)d 行［%(c)s］%(m)s 已确认：%(r)s")
+            % {"n": plan.number, "c": w["column"], "m": w["code"], "r": w["reason"]}
+            for plan in self.rows
+            for w in plan.accepted
+        ]
+        return f"{reason}；{'；'.join(dict.fromkeys(accepted))}" if accepted else reason
 
 
 def history_reason(file_name: str, sha256: str) -> str:
@@ -158,8 +211,13 @@ def _parse_row(
     columns: dict[str, Column],
     lengths: dict[str, int | None],
     ctx: ImportContext,
+    inherited: dict[str, Any] | None = None,
 ) -> RowPlan | None:
-    """Parse one row's cells; None for a row with nothing in any data column."""
+    """Parse one row's cells; None for a row with nothing in any data column.
+
+    ``inherited`` holds what the row's section rows, the file-wide defaults and the title give
+    (column key -> raw value), used where the row's own cell is blank or the column absent.
+    """
     present = []
     for key, pos in positions.items():
         col = columns[key]
@@ -170,14 +228,51 @@ def _parse_row(
     if all(is_blank(raw) for _col, raw in present):
         return None
     plan = RowPlan(number=number)
+    if inherited:
+        given = []
+        for index, (col, raw) in enumerate(present):
+            if is_blank(raw) and col.key in inherited:
+                present[index] = (col, inherited[col.key])
+                given.append(col.key)
+        for key, raw in inherited.items():
+            if key not in positions and key in columns:
+                present.append((columns[key], raw))
+                given.append(key)
+        plan.inherited = {key: str(inherited[key]) for key in given}
     for col, raw in present:
         header = ctx.header(col.key)
         if is_blank(raw):
             if col.required:
                 plan.errors.append((header, _("必填项为空。")))
             continue
+        if find_id_numbers(cell_text(raw)):
+            plan.errors.append((header, str(ID_NUMBER_MESSAGE)))
+            continue
+        if ID_MARK in cell_text(raw):
+            plan.errors.append(
+                (header, _("此格原有身份证号或手机号，已从留存文件中删除：请改填后重新上传。"))
+            )
+            continue
         try:
-            value = PARSERS[col.parser](raw, col, ctx, lengths.get(col.key))
+            if col.parser == "department":
+                resolution = ctx.departments.resolve(cell_text(raw))
+                value = resolution.department
+                plan.resolved.append((header, value.name, resolution.why))
+            else:
+                value = PARSERS[col.parser](raw, col, ctx, lengths.get(col.key))
+        except CellWarning as warning:
+            plan.warn(warning.code, header, str(warning))
+            value = warning.value
+        except NameProblem as exc:
+            plan.errors.append((header, str(exc)))
+            plan.unresolved.append(
+                {
+                    "column": header,
+                    "text": exc.text,
+                    "candidates": [(d.pk, d.name) for d in exc.candidates],
+                }
+            )
+            continue
         except CellProblem as exc:
             plan.errors.append((header, str(exc)))
             continue
@@ -199,8 +294,10 @@ def analyse(
     jurisdiction: Jurisdiction,
     by: User | None,
     on_duplicate: str = "skip",
+    options: ImportOptions | None = None,
 ) -> ImportReport:
     """Read and validate the whole file against the database; writes nothing."""
+    options = options or ImportOptions()
     started = time.perf_counter()
     report = ImportReport(
         kind=kind.key,
@@ -223,10 +320,15 @@ def analyse(
         report.file_format, report.encoding = table.file_format, table.encoding
         if not table.rows:
             raise FileProblem(_("文件中没有任何内容。"))
-        header = locate_header(table, importer)
+        report.table, report.redaction = table, scan(table)
+        fill_merged(table)
+        header = locate_header(table, importer, allow_missing=True)
+        check_header_merges(table, header)
         report.header_row = header.row_number
         report.columns = [(header.headers[k], str(columns[k].header)) for k in header.positions]
-        report.unknown_headers = header.unknown
+        report.unknown_headers = [
+            h for h in header.unknown if h not in set(personal_headers(header.unknown))
+        ]
         data_rows = [
             (number, cells)
             for number, cells in table.rows[header.row_index + 1 :]
@@ -236,36 +338,101 @@ def analyse(
             raise FileProblem(
                 _("数据行数超过上限：最多 %(max)d 行，请分成几个文件导入。") % {"max": max_rows}
             )
+        defaults = resolve_defaults(importer, options.defaults)
     except FileProblem as exc:
         report.file_errors.append(str(exc))
         report.seconds = time.perf_counter() - started
         return report
+    report.defaults = {str(columns[k].header): str(v) for k, v in defaults.items()}
+    headers = {k: str(columns[k].header) for k in columns}
+    headers.update(header.headers)
     ctx = ImportContext(
         kind=kind,
         jurisdiction=jurisdiction,
         user=by,
-        departments=DepartmentIndex(jurisdiction),
-        headers=header.headers,
+        departments=DepartmentResolver(jurisdiction, choices=options.resolutions),
+        headers=headers,
         on_duplicate=report.on_duplicate,
     )
+    layout = Layout(table, header, importer, ctx, defaults=defaults)
+    report.layout = layout.result
     lengths = _max_lengths(kind, importer)
-    plans = []
-    for number, cells in data_rows:
-        plan = _parse_row(number, cells, header.positions, columns, lengths, ctx)
+    plans: list[RowPlan] = []
+    kept = {h: p for h, p in header.unknown_positions.items() if h in report.unknown_headers}
+    for what, number, cells, inherited in layout.walk(data_rows):
+        if what == "sub":
+            if plans and plans[-1].number < number:
+                plans[-1].sub_rows.append((number, cells))
+            else:
+                layout.result.errors.append(
+                    {
+                        "row": number,
+                        "column": "",
+                        "message": _("子项“%(t)s”上方没有所属的收费项目。") % {"t": cells[:40]},
+                    }
+                )
+            continue
+        plan = _parse_row(number, cells, header.positions, columns, lengths, ctx, inherited)
         if plan is not None:
-            plans.append(plan)
-    if not plans:
-        report.file_errors.append(_("文件只有表头，没有数据行。"))
+            plans.extend(importer.expand(plan))
+            for label, pos in kept.items():
+                if (
+                    pos < len(cells)
+                    and not is_blank(cells[pos])
+                    and (number, pos) not in report.redaction.cells
+                ):
+                    report.extra_columns.setdefault(label, {})[str(number)] = cell_text(cells[pos])
+    report.layout_errors = layout.result.errors
+    missing = [
+        k
+        for k in header.missing
+        if not any(k in plan.values for plan in plans) and k not in defaults
+    ]
+    if missing:
+        report.file_errors.append(
+            _(
+                "缺少必需的列：%(cols)s（表头在第 %(row)d 行；也可由分节行、标题或全文件默认值给出）。"
+            )
+            % {"cols": "、".join(str(columns[k].header) for k in missing), "row": header.row_number}
+        )
+        report.layout_errors = []
         report.seconds = time.perf_counter() - started
         return report
+    if not plans:
+        if not report.file_errors and not report.layout_errors:
+            report.file_errors.append(_("文件只有表头，没有数据行。"))
+        report.seconds = time.perf_counter() - started
+        return report
+    for plan in plans:
+        for key in header.missing:
+            if key not in plan.values and not any(h == headers[key] for h, _m in plan.errors):
+                plan.errors.append(
+                    (headers[key], _("必填项为空（表中没有此列，所在分节也未给出）。"))
+                )
     importer.complete_rows(plans, ctx)
+    owners = _owners(plans, ctx, options)
+    accepted = {(int(a["row"]), a["code"]): a for a in options.accepted}
     for plan in plans:
         plan.title = (importer.title(plan) or "")[:300]
+        plan.remark = str(plan.extras.get("remark") or "")
+        plan.owner = owners.get(plan.number)
+        still = []
+        for warning in plan.warnings:
+            done = accepted.get((plan.number, warning["code"]))
+            if done:
+                plan.accepted.append(
+                    {**warning, "reason": done["reason"], "by": done.get("by", "")}
+                )
+            else:
+                still.append(warning)
+        plan.warnings = still
         if not plan.errors:
             plan.keys = importer.keys(plan)
     _classify(plans, importer.existing(ctx), report.on_duplicate)
     field_headers = _field_headers(importer, ctx)
     for plan in plans:
+        if plan.owner is not None:
+            plan.case_fields["owner"] = plan.owner
         if plan.outcome == "create":
             plan.subject_fields = {**importer.create_defaults(plan, ctx), **plan.subject_fields}
             _validate_new(plan, kind, ctx, field_headers)
@@ -277,6 +444,193 @@ def analyse(
     report.context = ctx
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class ImportOptions:
+    """What the uploader chose besides the file: defaults, names fixed in the preview, etc."""
+
+    defaults: dict[str, str] = field(default_factory=dict)  # column name as written -> value
+    resolutions: dict[str, int] = field(default_factory=dict)  # name -> department id
+    accepted: list[dict[str, Any]] = field(default_factory=list)  # {row, code, reason, by}
+    owner: User | None = None  # 责任人 for every row without its own
+
+    @classmethod
+    def of(cls, batch: ImportBatch) -> ImportOptions:
+        return cls(
+            defaults=dict(batch.defaults or {}),
+            resolutions=dict((batch.resolutions or {}).get("department", {})),
+            accepted=list(batch.accepted_warnings or []),
+            owner=batch.owner,
+        )
+
+
+def resolve_defaults(importer: KindImporter, defaults: dict[str, str]) -> dict[str, str]:
+    """'收费类别' -> 'fee_kind': file-wide defaults keyed by column; unknown names refused."""
+    index = alias_index(importer)
+    result: dict[str, str] = {}
+    for name, value in (defaults or {}).items():
+        key = match_header(name, index)
+        if key is None or importer.column(key).target == "ignore":
+            raise FileProblem(
+                _("默认值“%(n)s=%(v)s”：没有名为“%(n)s”的列。") % {"n": name, "v": value}
+            )
+        if str(value).strip():
+            result[key] = str(value).strip()
+    return result
+
+
+def parse_defaults(lines: str | list[str]) -> dict[str, str]:
+    """'收费类别=行政事业性收费' (one a line, or a list) -> {'收费类别': '行政事业性收费'}."""
+    items = lines.splitlines() if isinstance(lines, str) else list(lines)
+    result: dict[str, str] = {}
+    for item in items:
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, value = item.replace("＝", "=").partition("=")
+        if not sep or not name.strip():
+            raise ValueError(_("默认值“%(i)s”应写成“列名=值”。") % {"i": item})
+        result[name.strip()] = value.strip()
+    return result
+
+
+def parse_accepted(items: list[str], *, by: User) -> list[dict[str, Any]]:
+    """'5:credit_checksum=理由' -> accepted warnings; only a reform admin may accept."""
+    result = []
+    for item in items:
+        where, sep, reason = item.partition("=")
+        row, colon, code = where.partition(":")
+        if not sep or not colon or not row.strip().isdigit() or not code.strip():
+            raise ValueError(_("确认警告应写成“行号:代码=理由”，而不是“%(i)s”。") % {"i": item})
+        result.append(warning_acceptance(row=int(row), code=code.strip(), reason=reason, by=by))
+    return result
+
+
+def warning_acceptance(*, row: int, code: str, reason: str, by: User) -> dict[str, Any]:
+    """One warning accepted: by a reform admin, with a reason (as the firm form's override)."""
+    if not getattr(by, "is_reform_admin", False):
+        raise PermissionDenied(_("只有改革办管理员可以确认警告。"))
+    reason = services.require_reason(reason)
+    return {
+        "row": row,
+        "code": code,
+        "reason": reason,
+        "by": by.username,
+        "at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+@transaction.atomic
+def batch_accept_warning(
+    *, batch: ImportBatch, by: User, row: int, code: str, reason: str
+) -> ImportBatch:
+    """Record on the batch that an admin accepted one row's warning, with the reason."""
+    services.require_editor(by, batch.jurisdiction)
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.state == ImportBatch.State.COMMITTED:
+        raise ImportRefused(_("该文件已导入，不能再确认警告。"))
+    entry = warning_acceptance(row=row, code=code, reason=reason, by=by)
+    kept = [a for a in locked.accepted_warnings if (a["row"], a["code"]) != (row, code)]
+    locked.accepted_warnings = [*kept, entry]
+    locked.save(update_fields=["accepted_warnings"])
+    return locked
+
+
+@transaction.atomic
+def batch_choose_department(
+    *,
+    batch: ImportBatch,
+    by: User,
+    name: str,
+    department: Department,
+    save_alias: bool = False,
+) -> ImportBatch:
+    """Fix a name the resolver could not place, for this batch (and, if asked, as an alias)."""
+    services.require_editor(by, batch.jurisdiction)
+    if department.jurisdiction_id != batch.jurisdiction_id:
+        raise ValidationError(
+            _("部门“%(d)s”属于%(j)s，不属于%(here)s。")
+            % {
+                "d": department.name,
+                "j": department.jurisdiction.name,
+                "here": batch.jurisdiction.name,
+            }
+        )
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.state == ImportBatch.State.COMMITTED:
+        raise ImportRefused(_("该文件已导入，不能再修改。"))
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("名称不能为空。"))
+    chosen = dict(locked.resolutions or {})
+    chosen["department"] = {**chosen.get("department", {}), name: department.pk}
+    locked.resolutions = chosen
+    locked.save(update_fields=["resolutions"])
+    if save_alias:
+        alias = DepartmentAlias(
+            alias=name[:100], jurisdiction=batch.jurisdiction, department=department
+        )
+        if not DepartmentAlias.objects.filter(
+            alias=alias.alias, jurisdiction=batch.jurisdiction, department=department
+        ).exists():
+            services.tracked_save(
+                alias,
+                by=by,
+                reason=_("导入预览中保存别名（批次 %(pk)d：%(f)s）")
+                % {"pk": batch.pk, "f": batch.file_name},
+            )
+    return locked
+
+
+def _owners(plans: list[RowPlan], ctx: ImportContext, options: ImportOptions) -> dict[int, User]:
+    """责任人 per row (its 责任人 column) or for the file: only editors who can see the case."""
+    from tracker.cases.scoping import EDITOR_ROLES, users_who_see
+
+    eligible = users_who_see(ctx.jurisdiction).filter(role__in=EDITOR_ROLES)
+    wanted = {str(p.extras["owner"]).strip() for p in plans if p.extras.get("owner")}
+    by_name: dict[str, dict[int, User]] = {}
+    known: dict[str, list[User]] = {}
+    if wanted:
+        for user in eligible:
+            for label in {user.username, f"{user.last_name}{user.first_name}"}:
+                by_name.setdefault(label, {})[user.pk] = user
+        for user in User.objects.filter(username__in=wanted):
+            known.setdefault(user.username, []).append(user)
+    file_owner = options.owner
+    if file_owner is not None and not eligible.filter(pk=file_owner.pk).exists():
+        raise FileProblem(
+            _("%(u)s不能编辑%(j)s的事项，不能作为责任人。")
+            % {"u": file_owner, "j": ctx.jurisdiction.name}
+        )
+    result: dict[int, User] = {}
+    for plan in plans:
+        name = str(plan.extras.get("owner") or "").strip()
+        if name:
+            matches = list(by_name.get(name, {}).values())
+            if len(matches) == 1:
+                result[plan.number] = matches[0]
+                plan.resolved.append((ctx.header("owner"), str(matches[0]), _("本行填写")))
+            elif matches:
+                plan.errors.append(
+                    (ctx.header("owner"), _("“%(n)s”对应多名人员，请填写用户名。") % {"n": name})
+                )
+            elif name in known:
+                plan.errors.append(
+                    (
+                        ctx.header("owner"),
+                        _("%(u)s不能编辑%(j)s的事项，不能作为责任人。")
+                        % {"u": name, "j": ctx.jurisdiction.name},
+                    )
+                )
+            else:
+                plan.errors.append(
+                    (ctx.header("owner"), _("没有名为“%(n)s”的改革办人员。") % {"n": name})
+                )
+        elif file_owner is not None:
+            result[plan.number] = file_owner
+            plan.resolved.append((_("责任人"), str(file_owner), _("全文件指定")))
+    return result
 
 
 def size_message(size: int) -> str:
@@ -507,6 +861,9 @@ def _write(report: ImportReport, kind: CaseKind, ctx: ImportContext, by: User) -
         )
         importer.after_create(creates, ctx, reason=reason)
         bulk_insert_rows_with_history(Milestone, _milestones(kind, creates), by=by, reason=reason)
+        notes = _remark_notes(creates, by, report.file_name)
+        if notes:
+            bulk_insert_rows_with_history(Note, notes, by=by, reason=reason)
     for plan in report.rows:
         if plan.outcome != "update":
             continue
@@ -521,6 +878,37 @@ def _write(report: ImportReport, kind: CaseKind, ctx: ImportContext, by: User) -
                 m2m=m2m,
                 reason=reason,
             )
+        if plan.remark and not plan.existing.notes.filter(
+            text=_remark_text(plan, report.file_name)
+        ):
+            services.note_add(case=plan.existing, by=by, text=_remark_text(plan, report.file_name))
+
+
+def _remark_text(plan: RowPlan, file_name: str) -> str:
+    return _("备注（导入自 %(f)s 第 %(n)d 行）：%(t)s") % {
+        "f": file_name,
+        "n": plan.number,
+        "t": plan.remark,
+    }
+
+
+def _remark_notes(plans: list[RowPlan], by: User, file_name: str) -> list[dict[str, Any]]:
+    """备注 cells of new rows, as notes on their cases (shown on the case page)."""
+    template = row_template(Note)
+    now = timezone.now()
+    rows = []
+    for plan in plans:
+        if plan.remark:
+            row = template.copy()
+            row.update(
+                case_id=plan.case_obj.pk,
+                kind=Note.Kind.NOTE,
+                text=_remark_text(plan, file_name),
+                author_id=by.pk,
+                created_at=now,
+            )
+            rows.append(row)
+    return rows
 
 
 def _milestones(kind: CaseKind, plans: list[RowPlan]) -> list[dict[str, Any]]:
@@ -553,6 +941,27 @@ def _record(report: ImportReport, batch: ImportBatch) -> None:
     batch.counts = report.counts()
     batch.errors = report.errors
     batch.duplicate_policy = report.on_duplicate
+    batch.extra_columns = report.extra_columns
+
+
+def _keep_file(batch: ImportBatch, data: bytes, report_or_table: Any) -> None:
+    """Keep the upload with the batch: a copy without ID numbers, phones or birth dates.
+
+    The original's SHA-256 stays in ``batch.sha256``; a file that cannot be read at all is not
+    kept (nothing in it can be checked for personal information).
+    """
+    table = getattr(report_or_table, "table", report_or_table)
+    if table is None:
+        return
+    redaction = getattr(report_or_table, "redaction", None) or scan(table)
+    kept = data
+    if redaction:
+        kept = redact(data, batch.file_name, table, redaction)
+        batch.redacted_columns = redaction.labels + (
+            [str(_("其他单元格中的身份证号、手机号"))] if redaction.cells else []
+        )
+    batch.stored_sha256 = sha256_of(kept)
+    batch.file.save(_batch_file_name(batch.sha256, batch.file_name), ContentFile(kept), save=False)
 
 
 def import_preview(
@@ -563,11 +972,13 @@ def import_preview(
     jurisdiction: Jurisdiction,
     by: User,
     on_duplicate: str = "skip",
+    options: ImportOptions | None = None,
 ) -> ImportReport:
     """Validate the whole file and record the upload (ImportBatch); writes nothing else."""
     services.require_editor(by, jurisdiction)
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise ImportRefused(size_message(len(data)))
+    options = options or ImportOptions()
     report = analyse(
         data=data,
         file_name=file_name,
@@ -575,6 +986,7 @@ def import_preview(
         jurisdiction=jurisdiction,
         by=by,
         on_duplicate=on_duplicate,
+        options=options,
     )
     batch = ImportBatch(
         kind=kind.key,
@@ -583,9 +995,11 @@ def import_preview(
         file_name=(file_name or "")[:255],
         sha256=report.sha256,
         state=ImportBatch.State.PREVIEW if report.ok else ImportBatch.State.REJECTED,
+        defaults=options.defaults,
+        owner=options.owner,
     )
     _record(report, batch)
-    batch.file.save(_batch_file_name(report.sha256, file_name), ContentFile(data), save=False)
+    _keep_file(batch, data, report)
     batch.save()
     report.batch = batch
     return report
@@ -605,6 +1019,7 @@ def batch_analyse(batch: ImportBatch, *, by: User, on_duplicate: str | None = No
         jurisdiction=batch.jurisdiction,
         by=by,
         on_duplicate=on_duplicate or batch.duplicate_policy,
+        options=ImportOptions.of(batch),
     )
     report.batch = batch
     return report
@@ -642,8 +1057,9 @@ def import_commit(
                 jurisdiction=batch.jurisdiction,
                 by=by,
                 on_duplicate=policy,
+                options=ImportOptions.of(locked),
             )
-            if not report.ok:
+            if not report.can_commit:
                 raise _Rollback
             _write(report, kind, report.context, by)
             report.committed = True
@@ -675,7 +1091,23 @@ def import_commit(
     return report
 
 
-def _resolve(kind: CaseKind | str, jurisdiction: Jurisdiction | str, user: User | str):
+def jurisdiction_from_title(data: bytes, file_name: str, user: User) -> Jurisdiction:
+    """The jurisdiction the file's title rows name, among those the user may import into."""
+    from tracker.cases.scoping import jurisdictions_for
+
+    try:
+        table = read_table(data, file_name, max_rows=settings.IMPORT_MAX_ROWS)
+    except FileProblem as exc:
+        raise ImportRefused(str(exc))
+    found = title_jurisdiction(table, list(jurisdictions_for(user)))
+    if found is None:
+        raise ImportRefused(
+            _("文件标题中没有可识别的行政区划名称（在您的范围内）：请选择行政区划后再导入。")
+        )
+    return found
+
+
+def _resolve(kind: CaseKind | str, jurisdiction: Jurisdiction | str | None, user: User | str):
     kind = get_kind(kind) if isinstance(kind, str) else kind
     if isinstance(jurisdiction, str):
         jurisdiction = Jurisdiction.objects.get(code=jurisdiction)
@@ -688,19 +1120,24 @@ def import_file(
     source: str | Path | bytes | IO[bytes],
     *,
     kind: CaseKind | str,
-    jurisdiction: Jurisdiction | str,
+    jurisdiction: Jurisdiction | str | None,
     user: User | str,
     commit: bool = True,
     on_duplicate: str = "skip",
     file_name: str | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportReport:
     """Import a file programmatically (command line, benchmark): preview, or commit if asked.
 
     ``source`` is a path, bytes or a binary file object; ``kind`` a key such as "item";
     ``jurisdiction`` a code such as "330102"; ``user`` a username. Returns the report: check
-    ``report.ok`` / ``report.committed`` and ``report.errors``.
+    ``report.ok`` / ``report.committed`` and ``report.errors``. Without a jurisdiction, the one
+    the file's title names is used (it must be in the user's scope).
     """
     kind, jurisdiction, user = _resolve(kind, jurisdiction, user)
+    options = options or ImportOptions()
+    if options.accepted and not user.is_reform_admin:
+        raise PermissionDenied(_("只有改革办管理员可以确认警告。"))
     if isinstance(source, (str, Path)):
         path = Path(source)
         data = path.read_bytes()
@@ -711,6 +1148,8 @@ def import_file(
         data = source.read()
         file_name = file_name or PurePath(getattr(source, "name", "") or "upload").name
     file_name = file_name or "upload.xlsx"
+    if jurisdiction is None:
+        jurisdiction = jurisdiction_from_title(data, file_name, user)
     if not commit:
         return import_preview(
             data=data,
@@ -719,6 +1158,7 @@ def import_file(
             jurisdiction=jurisdiction,
             by=user,
             on_duplicate=on_duplicate,
+            options=options,
         )
     # Commit straight away: the commit validates the whole file itself (once, in its transaction).
     services.require_editor(user, jurisdiction)
@@ -732,7 +1172,14 @@ def import_file(
         file_name=file_name[:255],
         sha256=sha,
         duplicate_policy=on_duplicate if on_duplicate in DUPLICATE_POLICIES else "skip",
+        defaults=options.defaults,
+        owner=options.owner,
+        accepted_warnings=options.accepted,
     )
-    batch.file.save(_batch_file_name(sha, file_name), ContentFile(data), save=False)
+    try:
+        table = read_table(data, file_name, max_rows=settings.IMPORT_MAX_ROWS)
+    except FileProblem:
+        table = None
+    _keep_file(batch, data, table)
     batch.save()
     return import_commit(batch=batch, by=user, on_duplicate=on_duplicate, data=data)

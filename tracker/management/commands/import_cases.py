@@ -9,7 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from tracker.cases.registry import kind_choices
-from tracker.imports.services import DUPLICATE_POLICIES, ImportRefused, import_file
+from tracker.imports.services import (
+    DUPLICATE_POLICIES,
+    ImportOptions,
+    ImportRefused,
+    import_file,
+    parse_accepted,
+    parse_defaults,
+)
 from tracker.models import Jurisdiction, User
 
 
@@ -19,21 +26,50 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="XLSX 或 CSV 文件路径")
         parser.add_argument("--kind", required=True, choices=[k for k, _label in kind_choices()])
-        parser.add_argument("--jurisdiction", required=True, help="行政区划代码，例如 330102")
+        parser.add_argument(
+            "--jurisdiction", help="行政区划代码，例如 330102；不填时按文件标题中的行政区划名称"
+        )
         parser.add_argument("--user", required=True, help="导入人用户名（改革办工作人员或管理员）")
         parser.add_argument("--commit", action="store_true", help="校验通过后写入数据库")
         parser.add_argument("--on-duplicate", choices=DUPLICATE_POLICIES, default="skip")
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="列名=值",
+            help="全文件默认值，列为空或表中没有该列时使用，例如 --set 收费类别=行政事业性收费",
+        )
+        parser.add_argument("--owner", help="全文件的责任人（用户名）")
+        parser.add_argument(
+            "--accept",
+            action="append",
+            default=[],
+            metavar="行号:代码=理由",
+            help="管理员确认一条警告，例如 --accept 5:credit_checksum=经核实为早期代码",
+        )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("文件不存在：%(p)s") % {"p": path})
-        jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
-        if jurisdiction is None:
-            raise CommandError(_("行政区划代码不存在：%(c)s") % {"c": options["jurisdiction"]})
+        jurisdiction = None
+        if options["jurisdiction"]:
+            jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
+            if jurisdiction is None:
+                raise CommandError(_("行政区划代码不存在：%(c)s") % {"c": options["jurisdiction"]})
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(_("用户不存在：%(u)s") % {"u": options["user"]})
+        owner = None
+        if options["owner"]:
+            owner = User.objects.filter(username=options["owner"]).first()
+            if owner is None:
+                raise CommandError(_("用户不存在：%(u)s") % {"u": options["owner"]})
+        try:
+            defaults = parse_defaults(options["set"])
+            accepted = parse_accepted(options["accept"], by=user)
+        except ValueError as exc:
+            raise CommandError(str(exc))
         try:
             report = import_file(
                 path,
@@ -42,6 +78,7 @@ class Command(BaseCommand):
                 user=user,
                 commit=options["commit"],
                 on_duplicate=options["on_duplicate"],
+                options=ImportOptions(defaults=defaults, owner=owner, accepted=accepted),
             )
         except (ImportRefused, PermissionDenied) as exc:
             raise CommandError(str(exc) or _("没有导入权限。"))
@@ -60,6 +97,21 @@ class Command(BaseCommand):
                 column = f"［{error['column']}］" if error["column"] else ""
                 self.stderr.write(f"{where}{column}：{error['message']}")
             raise CommandError(_("共 %(n)d 处错误，未写入任何数据。") % {"n": len(errors)})
+        for warning in report.warnings:
+            self.stderr.write(
+                _("第 %(n)s 行［%(c)s］警告（%(code)s）：%(m)s")
+                % {
+                    "n": warning["row"],
+                    "c": warning["column"],
+                    "code": warning["code"],
+                    "m": warning["message"],
+                }
+            )
+        if report.warnings:
+            raise CommandError(
+                _("有 %(n)d 条警告待管理员确认（--accept 行号:代码=理由），未写入任何数据。")
+                % {"n": len(report.warnings)}
+            )
         if report.committed:
             self.stdout.write(
                 self.style.SUCCESS(_("已导入（批次 %(pk)d）。") % {"pk": report.batch.pk})
