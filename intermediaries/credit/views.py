@@ -580,23 +580,21 @@ COMPLAINT_SCOPE = "complaint"
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     """The public complaint form: size-limited before the body is read, rate-limited per client."""
-    status = 200
+    status, refusal = 200, ""
     form = ComplaintForm(initial={"jurisdiction": request.GET.get("jurisdiction", "")})
     if request.method == "POST":
         size = int(request.META.get("CONTENT_LENGTH") or 0)
         limit = settings.CREDIT_COMPLAINT_RATE
-        if size > settings.CREDIT_COMPLAINT_MAX_BYTES:
-            form.add_error(
-                None,
-                _("提交内容过大（%(n)d KB），上限为 %(max)d KB，未予接收。请精简后重新提交。")
-                % {"n": size // 1024, "max": settings.CREDIT_COMPLAINT_MAX_BYTES // 1024},
-            )
+        if size > settings.CREDIT_COMPLAINT_MAX_BYTES:  # refused before the body is read
+            refusal = _(
+                "提交内容过大（%(n)d KB），上限为 %(max)d KB，未予接收。请精简后重新提交。"
+            ) % {"n": size // 1024, "max": settings.CREDIT_COMPLAINT_MAX_BYTES // 1024}
             status = 413
         elif rl.exhausted(COMPLAINT_SCOPE, request, limit):
-            form.add_error(
-                None,
-                _("提交过于频繁：同一来源每小时最多提交 %(n)d 件，请稍后再试。") % {"n": limit},
-            )
+            form = ComplaintForm(request.POST)  # the text stays in the form for later
+            refusal = _("提交过于频繁：同一来源每小时最多提交 %(n)d 件，请稍后再试。") % {
+                "n": limit
+            }
             status = 429
         else:
             form = ComplaintForm(request.POST)
@@ -623,7 +621,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "credit/complaint_form.html",
-        {"form": form, "names": _subject_names()},
+        {"form": form, "names": _subject_names(), "refusal": refusal},
         status=status,
     )
 

@@ -42,3 +42,13 @@ def firm_a(county_a):
 @pytest.fixture
 def firm_b(county_b):
     return IntermediaryFirmFactory(jurisdiction=county_b, name="乙区评估事务所")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The complaint rate limit lives in the cache: every test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
