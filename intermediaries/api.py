@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from intermediaries.models import IntermediaryFirm
 from intermediaries.selectors import firms_for
 from tracker.api.registry import ApiRoute, register_route
-from tracker.api.views import ERRORS, ApiView, CursorPage
+from tracker.api.views import ERRORS, ApiView, CursorPage, list_schema
 
 
 class FirmSerializer(serializers.ModelSerializer):
@@ -42,6 +42,7 @@ class FirmPage(CursorPage):
     ordering = "-id"
 
 
+@list_schema(FirmSerializer)
 class FirmListView(ApiView, generics.ListAPIView):
     """The firm register in scope."""
 

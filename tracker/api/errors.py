@@ -42,6 +42,7 @@ DEFAULTS = {
     ),
     "refused": (_("该操作不被允许。"), "The action was refused."),
     "server_error": (_("服务器内部错误。"), "Internal server error."),
+    "unavailable": (_("系统繁忙，请稍后重试。"), "The service is busy; try again shortly."),
 }
 
 

@@ -68,6 +68,7 @@ class CaseSerializer(serializers.ModelSerializer):
     owner = serializers.IntegerField(source="owner_id", read_only=True, allow_null=True)
     owner_username = serializers.SerializerMethodField()
     status_label = serializers.SerializerMethodField()
+    disposition = serializers.CharField(read_only=True, help_text="处理决定（未决定时为空）")
     overdue = serializers.SerializerMethodField()
 
     class Meta:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, pagination, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,6 +43,16 @@ from tracker.models import AccessLog, Case, CatalogueEdition, MonthlyReport
 from tracker.redflags import rules as redflags
 
 ERRORS = {code: s.ErrorSerializer for code in (400, 401, 403, 404, 413, 429)}
+PUBLIC_ERRORS = {code: s.ErrorSerializer for code in (400, 404, 413, 429)}
+
+
+def list_schema(serializer, errors=None):
+    """The documented answers of a list view: its (cursor) pages and the errors."""
+    return extend_schema_view(
+        get=extend_schema(responses={200: serializer(many=True), **(errors or ERRORS)})
+    )
+
+
 WRITE_ERRORS = {**ERRORS, 409: s.ErrorSerializer, 412: s.ErrorSerializer, 428: s.ErrorSerializer}
 JSON_MAX_BYTES = 1024 * 1024
 
@@ -536,6 +546,7 @@ class RedFlagPage(CursorPage):
     ordering = "id"
 
 
+@list_schema(s.RedFlagSerializer)
 class RedFlagListView(ApiView, generics.ListAPIView):
     """The red flags raised by cases in scope now (reform admins and inspectors)."""
 
@@ -569,6 +580,7 @@ class ReportPage(CursorPage):
     ordering = "-id"
 
 
+@list_schema(s.ReportSerializer)
 class ReportListView(ApiView, generics.ListAPIView):
     """Issued monthly reports in scope, with their SHA-256 (read-only)."""
 
@@ -607,6 +619,7 @@ class CataloguePage(CursorPage):
     ordering = "-id"
 
 
+@list_schema(s.CatalogueSerializer, PUBLIC_ERRORS)
 class CatalogueListView(ApiView, generics.ListAPIView):
     """Published catalogue editions (public: no token needed)."""
 
@@ -623,9 +636,7 @@ class CatalogueDetailView(ApiView):
     authentication_classes: list = []
     permission_classes = [Public]
 
-    @extend_schema(
-        responses={200: s.CatalogueDetailSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer}
-    )
+    @extend_schema(responses={200: s.CatalogueDetailSerializer, **PUBLIC_ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         edition = get_object_or_404(CatalogueEdition.objects.select_related("jurisdiction"), pk=pk)
         return Response(s.CatalogueDetailSerializer(edition).data)
@@ -638,6 +649,7 @@ class WebhookPage(CursorPage):
     ordering = "-id"
 
 
+@list_schema(s.WebhookSerializer)
 class WebhookListView(ApiView, generics.ListAPIView):
     """Event subscriptions of the admin's jurisdiction subtree (reform admins)."""
 
@@ -690,6 +702,7 @@ class WebhookDeactivateView(ApiView):
         return Response(s.WebhookSerializer(done).data)
 
 
+@list_schema(s.DeliverySerializer)
 class DeliveryListView(ApiView, generics.ListAPIView):
     """The delivery log of one subscription, newest first."""
 

@@ -79,6 +79,8 @@ SECRET_KEY = os.environ.get(
     "DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 )
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# The app's error pages even with DEBUG on (the demo); off shows Django's technical pages.
+TRACKER_APP_ERROR_PAGES = env_bool("TRACKER_APP_ERROR_PAGES", True)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
@@ -113,6 +115,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /api/v1/ errors answered by any middleware or Django itself keep the API's JSON shape.
+    "tracker.api.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tracker.web.middleware.SessionActivityMiddleware",
@@ -128,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # With DEBUG on, the app's own 400/403/404/500 pages (TRACKER_APP_ERROR_PAGES=0: Django's).
+    "tracker.web.errors.AppErrorPagesMiddleware",
     "tracker.web.middleware.DatabaseBusyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
