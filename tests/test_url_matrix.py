@@ -15,6 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.credit.matrix import PK_FOR as CREDIT_PK_FOR
+from tests.credit.matrix import credit_objects
 from tests.factories import IntermediaryFirmFactory, make_case
 from tracker.cases import services
 from tracker.models import CaseFlag, ImportBatch, MonthlyReport, Notification
@@ -28,16 +30,41 @@ PDF = b"%PDF-1.4\n% matrix\n%%EOF\n"
 # county A's objects. ok = 200/302/400 (served, or a form redisplayed with its errors),
 # login = redirect to the login page; 403 / 404 / 405 as such. POSTs carry no data.
 TABLE = """
+api:case_list                        | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:case_detail                      | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:case_transition                  | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:milestone_complete               | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:evidence                         | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:notes                            | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:timeline                         | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:as_of                            | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:audit_log                        | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:red_flags                        | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:report_list                      | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:report_detail                    | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:report_pdf                       | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:catalogue_list                   | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+api:catalogue_detail                 | 404   404   404   404   404   404 | 405   405   405   405   405   405
+api:webhook_list                     | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:webhook_deactivate               | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:webhook_deliveries               | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:firm_list                        | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:firm_detail                      | 401   401   401   401   401   401 | 401   401   401   401   401   401
+api:schema                           | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+api:docs                             | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+api:redoc                            | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+api:tokens                           | login ok    ok    ok    ok    ok | login ok    ok    ok    ok    ok
+api:token_revoke                     | login 405   405   405   405   405 | login 404   404   404   404   404
 login                                | ok    ok    ok    ok    ok    ok | ok    ok    ok    ok    ok    ok
 logout                               | 405   405   405   405   405   405 | login login login login login login
 set_language                         | ok    ok    ok    ok    ok    ok | ok    ok    ok    ok    ok    ok
-intermediaries:firm_list             | login ok    ok    ok    ok    403 | login ok    ok    ok    ok    403
+intermediaries:firm_list             | login ok    ok    ok    ok    403 | login 405   405   405   405   403
 intermediaries:firm_create           | login ok    ok    ok    403   403 | login ok    ok    ok    403   403
-intermediaries:firm_detail           | login ok    404   ok    ok    403 | login ok    404   ok    ok    403
+intermediaries:firm_detail           | login ok    404   ok    ok    403 | login 405   405   405   405   403
 intermediaries:firm_edit             | login ok    404   ok    403   403 | login ok    404   ok    403   403
-intermediaries:supervision_index     | login 403   403   ok    ok    403 | login 403   403   ok    ok    403
-intermediaries:firm_supervision      | login 403   403   ok    ok    403 | login 403   403   ok    ok    403
-intermediaries:agency_supervision    | login 403   403   ok    ok    403 | login 403   403   ok    ok    403
+intermediaries:supervision_index     | login 403   403   ok    ok    403 | login 403   403   405   405   403
+intermediaries:firm_supervision      | login 403   403   ok    ok    403 | login 403   403   405   405   403
+intermediaries:agency_supervision    | login 403   403   ok    ok    403 | login 403   403   405   405   403
 audit:log                            | login 403   403   ok    ok    403 | login 403   403   405   405   403
 audit:export                         | login 403   403   ok    ok    403 | login 403   403   405   405   403
 audit:access_log                     | login 403   403   ok    ok    403 | login 403   403   405   405   403
@@ -48,45 +75,72 @@ audit:case_compare                   | login ok    404   ok    ok    403 | login
 audit:inspection_note_add            | login 403   403   403   405   403 | login 403   403   403   ok    403
 audit:flag_raise                     | login 403   403   403   405   403 | login 403   403   403   ok    403
 audit:review_mark                    | login 403   403   403   405   403 | login 403   403   403   ok    403
-reports:list                         | login ok    ok    ok    ok    ok | login ok    ok    ok    ok    ok
+reports:list                         | login ok    ok    ok    ok    ok | login 405   405   405   405   405
 reports:new                          | login 403   403   ok    403   403 | login 403   403   ok    403   403
-reports:detail                       | login 404   404   ok    404   404 | login 404   404   ok    404   404
+reports:detail                       | login 404   404   ok    404   404 | login 405   405   405   405   405
 reports:narrative                    | login 403   403   405   403   403 | login 403   403   ok    403   403
 reports:refresh                      | login 403   403   405   403   403 | login 403   403   ok    403   403
 reports:issue                        | login 403   403   ok    403   403 | login 403   403   ok    403   403
-reports:pdf                          | login 404   404   ok    404   404 | login 404   404   ok    404   404
-reports:export                       | login 404   404   ok    404   404 | login 404   404   ok    404   404
+reports:sign                         | login 403   403   405   403   405 | login 403   403   ok    403   404
+reports:pdf                          | login 404   404   ok    404   404 | login 405   405   405   405   405
+reports:export                       | login 404   404   ok    404   404 | login 405   405   405   405   405
 imports:index                        | login ok    ok    ok    403   403 | login ok    ok    ok    403   403
-imports:template                     | login ok    ok    ok    403   403 | login ok    ok    ok    403   403
-imports:batch                        | login ok    404   ok    403   403 | login ok    404   ok    403   403
+imports:template                     | login ok    ok    ok    403   403 | login 405   405   405   403   403
+imports:batch                        | login ok    404   ok    403   403 | login 405   405   405   403   403
 imports:commit                       | login 405   405   405   403   403 | login ok    404   ok    403   403
-imports:errors                       | login ok    404   ok    403   403 | login ok    404   ok    403   403
-imports:file                         | login ok    404   ok    403   403 | login ok    404   ok    403   403
-catalogue:index                      | ok    ok    ok    ok    ok    ok | ok    ok    ok    ok    ok    ok
-catalogue:items                      | ok    ok    ok    ok    ok    ok | ok    ok    ok    ok    ok    ok
-catalogue:items_download             | 404   404   404   404   404   404 | 404   404   404   404   404   404
-catalogue:fees                       | ok    ok    ok    ok    ok    ok | ok    ok    ok    ok    ok    ok
-catalogue:fees_download              | 404   404   404   404   404   404 | 404   404   404   404   404   404
+imports:accept                       | login 405   405   405   403   403 | login ok    404   ok    403   403
+imports:resolve                      | login 405   405   405   403   403 | login ok    404   ok    403   403
+imports:errors                       | login ok    404   ok    403   403 | login 405   405   405   403   403
+imports:file                         | login ok    404   ok    403   403 | login 405   405   405   403   403
+catalogue:index                      | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+catalogue:items                      | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+catalogue:items_download             | 404   404   404   404   404   404 | 405   405   405   405   405   405
+catalogue:fees                       | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+catalogue:fees_download              | 404   404   404   404   404   404 | 405   405   405   405   405   405
 catalogue:publish                    | login 403   403   ok    403   403 | login 403   403   ok    403   403
-notifications:list                   | login ok    ok    ok    ok    ok | login ok    ok    ok    ok    ok
+notifications:list                   | login ok    ok    ok    ok    ok | login 405   405   405   405   405
 notifications:read_all               | login 405   405   405   405   405 | login ok    ok    ok    ok    ok
 notifications:email_preference       | login 405   405   405   405   405 | login ok    ok    ok    ok    ok
 notifications:read                   | login 405   405   405   405   405 | login ok    404   404   404   404
 notifications:overdue_explanation    | login ok    404   ok    403   403 | login ok    404   ok    403   403
 notifications:extend_deadline        | login 403   403   ok    403   403 | login 403   403   ok    403   403
-tracker:dashboard                    | login ok    ok    ok    ok    ok | login ok    ok    ok    ok    ok
-tracker:case_list                    | login ok    ok    ok    ok    403 | login ok    ok    ok    ok    403
-tracker:case_new                     | login ok    ok    ok    403   403 | login ok    ok    ok    403   403
+tracker:dashboard                    | login ok    ok    ok    ok    ok | login 405   405   405   405   405
+tracker:case_list                    | login ok    ok    ok    ok    403 | login 405   405   405   405   403
+tracker:case_new                     | login ok    ok    ok    403   403 | login 405   405   405   403   403
 tracker:case_create                  | login ok    ok    ok    403   403 | login ok    ok    ok    403   403
-tracker:case_detail                  | login ok    404   ok    ok    403 | login ok    404   ok    ok    403
+tracker:case_detail                  | login ok    404   ok    ok    403 | login 405   405   405   405   403
 tracker:case_edit                    | login ok    404   ok    403   403 | login ok    404   ok    403   403
-tracker:case_history                 | login ok    404   ok    ok    403 | login ok    404   ok    ok    403
+tracker:case_history                 | login ok    404   ok    ok    403 | login 405   405   405   405   403
 tracker:case_transition              | login ok    404   ok    403   403 | login ok    404   ok    403   403
 tracker:milestone_complete           | login ok    404   ok    403   403 | login ok    404   ok    403   403
 tracker:evidence_add                 | login ok    404   ok    403   403 | login ok    404   ok    403   403
 tracker:note_add                     | login 405   405   405   403   403 | login ok    404   ok    403   403
-tracker:evidence_download            | login ok    404   ok    ok    403 | login ok    404   ok    ok    403
+tracker:evidence_download            | login ok    404   ok    ok    403 | login 405   405   405   405   403
 tracker:evidence_supersede           | login ok    404   ok    403   403 | login ok    404   ok    403   403
+credit:index                         | login ok    ok    ok    ok    403 | login 405   405   405   405   403
+credit:firm                          | login ok    404   ok    ok    403 | login 405   405   405   405   403
+credit:record_add                    | login ok    404   ok    403   403 | login ok    404   ok    403   403
+credit:list_enter                    | login ok    404   ok    403   403 | login ok    404   ok    403   403
+credit:record_correct                | login ok    404   ok    403   403 | login ok    404   ok    403   403
+credit:list_notice                   | login ok    404   ok    403   403 | login ok    404   ok    403   403
+credit:list_exit                     | login ok    404   ok    403   403 | login ok    404   ok    403   403
+credit:rules                         | login ok    ok    ok    ok    403 | login 405   405   405   405   403
+credit:rule_new                      | login 403   403   ok    403   403 | login 403   403   ok    403   403
+credit:plans                         | login ok    ok    ok    ok    403 | login 405   405   405   405   403
+credit:plan_new                      | login 403   403   ok    403   403 | login 403   403   ok    403   403
+credit:plan_detail                   | login ok    404   ok    ok    403 | login 405   405   405   405   403
+credit:plan_commit                   | login 403   403   405   403   403 | login 403   403   ok    403   403
+credit:plan_draw                     | login 403   403   405   403   403 | login 403   403   ok    403   403
+credit:draw_result                   | login ok    404   ok    403   403 | login ok    404   ok    403   403
+credit:complaints                    | login ok    ok    ok    ok    403 | login 405   405   405   405   403
+credit:complaint_detail              | login ok    404   ok    ok    403 | login ok    404   ok    403   403
+credit:public_firms                  | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+credit:public_firms_download         | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+credit:public_lists                  | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+credit:joint_export                  | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+credit:public_plan                   | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
+credit:complaint_new                 | ok    ok    ok    ok    ok    ok | ok    ok    ok    ok    ok    ok
+credit:complaint_status              | ok    ok    ok    ok    ok    ok | 405   405   405   405   405   405
 """
 
 
@@ -163,6 +217,7 @@ def world(settings, tmp_path, city, county_a, county_b, dept_a, dept_b, alice, b
                 case=case, flag_type="other", description="核查", raised_by=ivan
             ),
         }
+        objects[key].update(credit_objects(county, staff, objects[key]["firm"]))
     return objects
 
 
@@ -174,8 +229,16 @@ PK_FOR = {
     "intermediaries:firm_edit": "firm",
     "intermediaries:firm_supervision": "firm",
     "intermediaries:agency_supervision": "dept",
+    "api:firm_detail": "firm",
+    "api:report_detail": "report",
+    "api:report_pdf": "report",
+    "api:catalogue_detail": "report",
+    "api:webhook_deactivate": "report",
+    "api:webhook_deliveries": "report",
+    "api:token_revoke": "report",
     "audit:flag_resolve": "flag",
     "notifications:read": "notification",
+    **CREDIT_PK_FOR,
 }
 
 
@@ -196,6 +259,8 @@ def build_kwargs(name: str, params: list[str], objs: dict) -> dict:
             kwargs[param] = "under_review"
         elif param == "fmt":
             kwargs[param] = "xlsx"
+        elif param == "code":
+            kwargs[param] = "self_report"
         elif param == "key":
             kwargs[param] = "jurisdictions"
         else:
