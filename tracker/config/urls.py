@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("tracker.cases.urls")),
 ]
 
+handler400 = "tracker.web.errors.bad_request"
 handler403 = "tracker.web.errors.permission_denied"
 handler404 = "tracker.web.errors.page_not_found"
 handler500 = "tracker.web.errors.server_error"
