@@ -10,6 +10,7 @@ import time_machine
 from django.template.loader import render_to_string
 
 from fees.models import FeeDisposition
+from fees.redflags import name_similarity
 from intermediaries.models import (
     AffiliationType,
     ApprovalItem,
@@ -23,12 +24,11 @@ from tracker.cases import services
 from tracker.cases.workflow import Status
 from tracker.models import Case, RedFlagHit, User
 from tracker.redflags.rules import (
-    RULES,
     cases_with_red_flags,
     cases_with_red_flags_live,
+    entries,
     filter_choices,
     flags_for_case,
-    name_similarity,
     red_flag_summary,
     sync,
 )
@@ -51,12 +51,13 @@ def codes(case: Case, today: datetime.date | None = None) -> set[str]:
     fresh = Case.objects.get(pk=case.pk)
     explained = {f.code for f in flags_for_case(fresh, today)}
     one = Case.objects.filter(pk=case.pk)
-    filtered = {r.code for r in RULES if cases_with_red_flags(one, r.code, today).exists()}
+    codes_ = [e.code for e in entries()]
+    filtered = {c for c in codes_ if cases_with_red_flags(one, c, today).exists()}
     assert explained == filtered
     assert cases_with_red_flags(one, "any", today).exists() == bool(filtered)
     # The maintained rows (brought up to date link by link) agree with the rules evaluated
     # now, and with a rebuild from scratch.
-    live = {r.code for r in RULES if cases_with_red_flags_live(one, r.code, today).exists()}
+    live = {c for c in codes_ if cases_with_red_flags_live(one, c, today).exists()}
     assert live == filtered
     if today is None:
         kept = hit_rows()
@@ -369,7 +370,9 @@ def test_list_filter(flagged_set, alice):
     assert set(cases_with_red_flags(Case.objects.for_user(alice), "any")) == {a}
     assert cases_with_red_flags(everything, "") is everything
     assert not cases_with_red_flags(everything, "no_such_rule").exists()
-    assert [c for c, _label in filter_choices()][:2] == ["any", "fee_reintroduced"]
+    choices = [c for c, _label in filter_choices()]
+    assert choices[0] == "any" and set(choices[1:]) == {e.code for e in entries()}
+    assert len(choices) == len(set(choices))
 
 
 def test_summary_for_admins_and_inspectors(
@@ -422,7 +425,7 @@ def test_case_list_filters_by_red_flag(client_as, carol, alice, county_a, dept_a
         to=Status.DECIDED,
         by=alice,
         reason="决定",
-        decision=services.Decision("retain", "上政〔2026〕1号", datetime.date(2026, 9, 1)),
+        decision=services.Decision("retain", "上政〔2025〕1号", datetime.date(2025, 9, 1)),
     )
     clean = make_case("item", county_a, alice, department=dept_a, name="另一事项")
     html = client_as(carol).get("/cases/?red_flag=any").content.decode()

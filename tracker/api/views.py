@@ -41,6 +41,7 @@ from tracker.cases.scoping import EDITOR_ROLES, READERS, jurisdiction_filter, ju
 from tracker.cases.workflow import Role
 from tracker.models import AccessLog, Case, CatalogueEdition, MonthlyReport
 from tracker.redflags import rules as redflags
+from tracker.redflags.rows import live_hits
 
 ERRORS = {code: s.ErrorSerializer for code in (400, 401, 403, 404, 413, 429)}
 PUBLIC_ERRORS = {code: s.ErrorSerializer for code in (400, 404, 413, 429)}
@@ -557,14 +558,14 @@ class RedFlagListView(ApiView, generics.ListAPIView):
     def get_queryset(self):
         redflags.sync()
         return (
-            redflags.live_hits()
+            live_hits()
             .filter(jurisdiction_filter(self.request.user, "jurisdiction"))
             .select_related("case")
         )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        labels = {r.code: str(r.label) for r in redflags.RULES}
+        labels = {code: str(label) for code, label in redflags.rule_labels().items()}
         for hit in page:
             hit.label = labels.get(hit.rule, hit.rule)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

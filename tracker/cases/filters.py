@@ -243,7 +243,7 @@ class CaseFilterSet(django_filters.FilterSet):
         subtree = Jurisdiction.objects.filter(path__startswith=value.path).values("pk")
         return queryset.filter(jurisdiction__in=subtree)
 
-    def filter_red_flag(self, queryset, name, value):
+    def filter_red_flag(self, queryset, name, value: str):
         return redflags.cases_with_red_flags(queryset, value) if value else queryset
 
     def filter_overdue(self, queryset, name, value):

@@ -367,6 +367,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set: the case status (also a transition's target), the case kind and
+    # a note's kind (both fields are called "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tracker.cases.workflow.Status",
+        "NoteKindEnum": "tracker.cases.models.Note.Kind",
+        "CaseKindEnum": "tracker.cases.registry.kind_choices",
+    },
 }
 # Requests per minute per API token (and per client address for the public catalogue).
 API_THROTTLE_RATE = os.environ.get("TRACKER_API_THROTTLE_RATE", "600/minute")
