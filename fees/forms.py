@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from fees.models import FeeItem
+from tracker.cases.forms import IdNumberFreeFormMixin
 from tracker.models import Jurisdiction
 
 
-class FeeItemForm(forms.ModelForm):
+class FeeItemForm(IdNumberFreeFormMixin, forms.ModelForm):
     class Meta:
         model = FeeItem
         fields = [

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from intermediaries import supervision
 from intermediaries.selectors import firms_for
@@ -17,6 +18,7 @@ SUPERVISION_ROLES = (Role.INSPECTOR, Role.ADMIN)
 
 @login_required
 @role_required(*SUPERVISION_ROLES)
+@require_safe
 def supervision_index(request: HttpRequest) -> HttpResponse:
     context = supervision.supervision_index(request.user, request.GET.get("q", "")[:100])
     return render(request, "intermediaries/supervision_index.html", context)
@@ -24,6 +26,7 @@ def supervision_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(*SUPERVISION_ROLES)
+@require_safe
 def firm_supervision(request: HttpRequest, pk: int) -> HttpResponse:
     firm = get_object_or_404(firms_for(request.user), pk=pk)
     day, problem = supervision.parse_as_of(request.GET.get("as_of"))
@@ -42,6 +45,7 @@ def firm_supervision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @role_required(*SUPERVISION_ROLES)
+@require_safe
 def agency_supervision(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(supervision.departments_for(request.user), pk=pk)
     day, problem = supervision.parse_as_of(request.GET.get("as_of"))

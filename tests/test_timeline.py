@@ -393,20 +393,36 @@ def test_compare_with_current_state_and_order(client_as, story, alice):
     assert (status.a, status.b) == ("核查中", "已决定")
 
 
-def test_compare_versions_of_different_cases_is_refused(client_as, story, alice, county_a):
+def test_compare_versions_of_different_cases_is_404(client_as, story, alice, county_a):
+    """Another case's version id answers 404 and names nothing (issue 19, finding 4)."""
     other = make_case("item", county_a, alice)
     foreign = next(e.point for e in timeline.case_history(other))
     own = next(e.point for e in timeline.case_history(story.case))
     response = client_as(alice).get(
         reverse("audit:case_compare", args=[story.case.reference]), {"a": own, "b": foreign}
     )
-    assert response.status_code == 400
-    body = response.content.decode()
-    assert "不属于同一事项" in body and other.reference in body
+    assert response.status_code == 404
+    assert other.reference not in response.content.decode()
+
+
+def test_compare_cannot_step_through_another_countys_history(client_as, story, alice, bob):
+    """bob compares his own case against every history id there is: each one of alice's
+    county answers 404 without naming her case (the leak of issue 19, finding 4)."""
+    own = make_case("item", bob.jurisdiction, bob)
+    client = client_as(bob)
+    url = reverse("audit:case_compare", args=[own.reference])
+    own_ids = {e.point for e in timeline.case_history(own)}
+    foreign = [e.point for e in timeline.case_history(story.case)]
+    assert foreign and not own_ids & set(foreign)
+    for token in foreign:
+        response = client.get(url, {"a": token})
+        assert response.status_code == 404, token
+        assert story.case.reference not in response.content.decode()
 
 
 @pytest.mark.parametrize(
-    "token", ["garbage", "case:", "nosuch:12", "case:999999999", "register.tracker.user:1"]
+    "token",
+    ["garbage", "case:", "nosuch:12", "case:9999999999999999999", "register.tracker.user:1"],
 )
 def test_compare_bad_tokens(client_as, story, alice, token):
     response = client_as(alice).get(
@@ -414,6 +430,13 @@ def test_compare_bad_tokens(client_as, story, alice, token):
     )
     assert response.status_code == 400
     assert response.context["error"]
+
+
+def test_compare_with_an_unknown_history_id_is_404(client_as, story, alice):
+    response = client_as(alice).get(
+        reverse("audit:case_compare", args=[story.case.reference]), {"a": "case:999999999"}
+    )
+    assert response.status_code == 404
 
 
 def test_compare_without_versions_explains(client_as, story, alice):

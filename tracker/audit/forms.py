@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.audit import timeline
 from tracker.audit.selectors import AccessFilters, users_in_scope
-from tracker.cases.forms import DateInput
+from tracker.cases.forms import DateInput, IdNumberFreeFormMixin
 from tracker.cases.registry import kind_choices
 from tracker.cases.scoping import jurisdictions_for
 from tracker.models import AccessLog, CaseFlag, Department, Jurisdiction, User
@@ -119,20 +119,20 @@ class AccessLogFilterForm(DateRangeMixin, forms.Form):
         )
 
 
-class InspectionNoteForm(forms.Form):
+class InspectionNoteForm(IdNumberFreeFormMixin, forms.Form):
     text = forms.CharField(
         label=_("检查意见"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class FlagForm(forms.Form):
+class FlagForm(IdNumberFreeFormMixin, forms.Form):
     flag_type = forms.ChoiceField(label=_("标记类型"), choices=CaseFlag.FlagType.choices)
     description = forms.CharField(
         label=_("说明"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class FlagResolveForm(forms.Form):
+class FlagResolveForm(IdNumberFreeFormMixin, forms.Form):
     resolution = forms.CharField(
         label=_("处理说明"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.cases.scoping import jurisdictions_for
-from tracker.cases.workflow import Role, Status
+from tracker.cases.services import owner_choices
+from tracker.cases.validators import ID_NUMBER_MESSAGE, find_id_numbers
+from tracker.cases.workflow import Status
 from tracker.models import Case, Department, Evidence, Jurisdiction, Milestone, User
 
 
@@ -19,7 +21,21 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ScopedFormMixin:
+class IdNumberFreeFormMixin:
+    """Every text a form accepts (and an upload's file name) is checked for a citizen ID
+    number, however disguised, by the one detector (validators.find_id_numbers); the write
+    services refuse it again, so this is only the early, field-level message."""
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            text = value if isinstance(value, str) else getattr(value, "name", None)
+            if isinstance(text, str) and find_id_numbers(text):
+                self.add_error(name, ID_NUMBER_MESSAGE)
+        return data
+
+
+class ScopedFormMixin(IdNumberFreeFormMixin):
     """Forms whose choices depend on the jurisdiction in hand."""
 
     def limit_departments(self, field: str, jurisdiction: Jurisdiction | None) -> None:
@@ -46,10 +62,8 @@ class CaseForm(ScopedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.limit_departments("department", jurisdiction)
         self.fields["department"].required = True
-        scope = jurisdictions_for(user) if user.jurisdiction_id else Jurisdiction.objects.all()
-        self.fields["owner"].queryset = User.objects.filter(
-            role__in=[Role.STAFF, Role.ADMIN], is_active=True, jurisdiction__in=scope
-        ).order_by("username")
+        # Asked of the service that enforces it: only users who can see the case.
+        self.fields["owner"].queryset = owner_choices(jurisdiction)
         self.fields["reason"].required = editing
         if not editing:
             del self.fields["reason"]
@@ -76,7 +90,7 @@ class JurisdictionChoiceForm(forms.Form):
             self.fields["jurisdiction"].initial = user.jurisdiction_id
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(IdNumberFreeFormMixin, forms.Form):
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
     disposition = forms.ChoiceField(label=_("处理决定"), required=False)
     decision_doc_no = forms.CharField(label=_("决定文号"), max_length=100, required=False)
@@ -105,7 +119,7 @@ class TransitionForm(forms.Form):
         return value
 
 
-class MilestoneCompleteForm(forms.Form):
+class MilestoneCompleteForm(IdNumberFreeFormMixin, forms.Form):
     effective_date = forms.DateField(label=_("实际完成日期"), widget=DateInput())
     doc_no = forms.CharField(label=_("文号"), max_length=100, required=False)
     evidence = forms.ModelChoiceField(
@@ -132,7 +146,7 @@ class MilestoneCompleteForm(forms.Form):
         return data
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(IdNumberFreeFormMixin, forms.Form):
     title = forms.CharField(label=_("材料名称"), max_length=200)
     doc_no = forms.CharField(label=_("文号"), max_length=100, required=False)
     issuing_body = forms.CharField(label=_("发文单位"), max_length=100, required=False)
@@ -156,7 +170,7 @@ class EvidenceForm(forms.Form):
         return data
 
 
-class SupersedeForm(forms.Form):
+class SupersedeForm(IdNumberFreeFormMixin, forms.Form):
     replacement = forms.ModelChoiceField(label=_("替换为"), queryset=Evidence.objects.none())
     reason = forms.CharField(label=_("替换原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -167,5 +181,9 @@ class SupersedeForm(forms.Form):
         ).exclude(pk=evidence.pk)
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 3}))
+class NoteForm(IdNumberFreeFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("备注"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("备注内容不能为空。")},
+    )

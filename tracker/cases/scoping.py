@@ -38,6 +38,19 @@ def jurisdictions_for(user):
     return Jurisdiction.objects.filter(jurisdiction_filter(user, "pk"))
 
 
+def users_who_see(jurisdiction):
+    """The users whose scope includes ``jurisdiction``: those homed at it or at one of its
+    ancestors, and superusers without a jurisdiction (the inverse of ``jurisdiction_filter``)."""
+    from tracker.models import User
+
+    parts = [p for p in (jurisdiction.path or "").split("/") if p]
+    ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return User.objects.filter(
+        Q(jurisdiction__path__in=ancestors) | Q(is_superuser=True, jurisdiction__isnull=True),
+        is_active=True,
+    )
+
+
 def get_case_for_user(user, reference: str, queryset=None):
     """Load one case in the user's scope, or raise Http404."""
     from tracker.models import Case

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from tracker.cases import workflow
 from tracker.cases.registry import CaseKind
-from tracker.cases.scoping import jurisdictions_for, user_role
+from tracker.cases.scoping import jurisdictions_for, user_role, users_who_see
+from tracker.cases.validators import refuse_id_numbers, validate_no_id_number
 from tracker.cases.workflow import Role, Status
 from tracker.models import (
     Case,
@@ -44,9 +45,12 @@ class StaleEdit(Exception):
 
 
 def tracked_save(obj: models.Model, *, by: User | None, reason: str, clean: bool = True) -> None:
-    """full_clean() then save() with the history user and change reason attached."""
+    """full_clean() then save() with the history user and change reason attached; no text
+    field (nor the reason) may hold a citizen ID number, whatever the caller checked."""
     if clean:
         obj.full_clean()
+    refuse_id_numbers(obj)
+    validate_no_id_number(reason)
     obj._history_user = by
     obj._change_reason = reason
     obj.save()
@@ -56,6 +60,7 @@ def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请填写原因。"))
+    validate_no_id_number(reason)
     return reason
 
 
@@ -72,6 +77,19 @@ def require_editor(user: User, jurisdiction: Jurisdiction) -> None:
         raise PermissionDenied(_("您的角色不能修改台账。"))
     if not jurisdictions_for(user).filter(pk=jurisdiction.pk).exists():
         raise PermissionDenied(_("该行政区划不在您的管辖范围内。"))
+
+
+def owner_choices(jurisdiction: Jurisdiction):
+    """Who may be a case's 责任人 (owner): an active editor who can see the case (homed at its
+    jurisdiction or above). The form offers these; case_create and case_update refuse others."""
+    return users_who_see(jurisdiction).filter(role__in=workflow.EDITORS).order_by("username")
+
+
+def require_owner_in_scope(case: Case) -> None:
+    if case.owner_id and not owner_choices(case.jurisdiction).filter(pk=case.owner_id).exists():
+        raise ValidationError(
+            {"owner": _("责任人必须是能查看该事项的在职工作人员或管理员（本级或上级行政区划）。")}
+        )
 
 
 def _next_reference(jurisdiction: Jurisdiction, kind: CaseKind, year: int) -> str:
@@ -111,8 +129,12 @@ def case_create(
         case.title = subject.case_title()[:300]
     case.reference = "PENDING"
     case.full_clean(exclude=["reference"])
+    require_owner_in_scope(case)
     subject.full_clean(exclude=["case"])
+    refuse_id_numbers(subject)  # before the case, whose title is made of the subject's fields
     case.reference = _next_reference(jurisdiction, kind, case.registered_on.year)
+    # One version per user action: the case, its subject and its milestones share one history
+    # instant, so "as of" that instant, compare and the timeline show the whole registration.
     registered_at = timezone.now()
     case._history_date = registered_at
     tracked_save(case, by=by, reason=reason, clean=False)
@@ -134,7 +156,7 @@ def case_create(
         milestone._history_date = registered_at
         tracked_save(milestone, by=by, reason=reason, clean=False)
         del milestone._history_date
-    del case._history_date, subject._history_date
+    del case._history_date, subject._history_date  # later saves of these objects are new versions
     return case
 
 
@@ -184,7 +206,10 @@ def case_update(
         for name, value in (subject_fields or {}).items():
             setattr(subject, name, value)
         subject.full_clean(exclude=["case"])
+        refuse_id_numbers(subject)
     current.full_clean()
+    if "owner" in case_fields or "owner_id" in case_fields:
+        require_owner_in_scope(current)
     current.version += 1
     tracked_save(current, by=by, reason=reason, clean=False)
     if subject is not None and (subject_fields or m2m):

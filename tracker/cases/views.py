@@ -548,11 +548,15 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_detail(request.user, reference)
     form = NoteForm(request.POST)
     if form.is_valid():
-        with transaction.atomic():
-            services.note_add(case=case, by=request.user, text=form.cleaned_data["text"])
-        messages.success(request, _("备注已添加。"))
+        try:
+            with transaction.atomic():
+                services.note_add(case=case, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("备注已添加。"))
     else:
-        messages.error(request, _("备注内容不能为空。"))
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     return _to_case(case, "notes")
 
 

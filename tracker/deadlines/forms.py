@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker.cases.forms import DateInput
+from tracker.cases.forms import DateInput, IdNumberFreeFormMixin
 
 
-class OverdueExplanationForm(forms.Form):
+class OverdueExplanationForm(IdNumberFreeFormMixin, forms.Form):
     text = forms.CharField(
         label=_("逾期原因"),
         max_length=4000,
@@ -25,7 +25,7 @@ class OverdueExplanationForm(forms.Form):
     )
 
 
-class DeadlineExtensionForm(forms.Form):
+class DeadlineExtensionForm(IdNumberFreeFormMixin, forms.Form):
     new_deadline = forms.DateField(
         label=_("新的完成时限"),
         widget=DateInput(),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tracker.cases import selectors
 from tracker.cases.scoping import ALL_ROLES, EDITOR_ROLES, role_required
@@ -42,6 +42,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 @login_required
 @role_required(*ALL_ROLES)
+@require_safe
 def notification_list(request: HttpRequest) -> HttpResponse:
     qs = reminders.notifications_for(request.user)
     unread_only = request.GET.get("unread") == "1"
