@@ -180,7 +180,8 @@ class DepartmentResolver:
         return key
 
     def _forms(self, text: str) -> _Forms:
-        core = self._strip(normalize_key(text))
+        key = normalize_key(text)
+        core = self._strip(key)
         used: list[str] = []
         canonical = core
         if self._common_re is not None:
@@ -189,8 +190,10 @@ class DepartmentResolver:
                 used.append(match.group(0))
                 return self.common[match.group(0)]
 
-            canonical = self._common_re.sub(expand, core)
-        return _Forms(core, normalize_key(canonical), used)
+            # Short forms are expanded before the place prefix is taken off: "市场监管局" must
+            # not first lose its "市" as if it were the city's.
+            canonical = self._strip(normalize_key(self._common_re.sub(expand, key)))
+        return _Forms(core, canonical, used)
 
     # --- resolving -------------------------------------------------------------------------
 

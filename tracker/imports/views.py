@@ -11,13 +11,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tracker.audit.services import access_log_record
 from tracker.cases.registry import get_kind, kinds
 from tracker.cases.scoping import (
     EDITOR_ROLES,
@@ -27,7 +28,7 @@ from tracker.cases.scoping import (
 )
 from tracker.imports import exports
 from tracker.imports import services as import_services
-from tracker.models import ImportBatch
+from tracker.models import ImportBatch, User
 
 POLICY_CHOICES = [
     ("skip", gettext_lazy("跳过重复行（保留已有数据）")),
@@ -41,7 +42,12 @@ def importable_kinds() -> list:
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类别"))
-    jurisdiction = forms.ModelChoiceField(label=gettext_lazy("行政区划"), queryset=None)
+    jurisdiction = forms.ModelChoiceField(
+        label=gettext_lazy("行政区划"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("按文件标题中的行政区划"),
+    )
     file = forms.FileField(
         label=gettext_lazy("文件"),
         help_text=gettext_lazy("Excel（.xlsx）或 CSV（UTF-8 / GBK 编码均可）"),
@@ -52,6 +58,20 @@ class UploadForm(forms.Form):
         initial="skip",
         widget=forms.RadioSelect,
     )
+    defaults = forms.CharField(
+        label=gettext_lazy("全文件默认值"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "表中没有该列或该格为空时使用，每行一项“列名=值”，例如：收费类别=行政事业性收费"
+        ),
+    )
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("责任人（全文件）"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("不指定（或按表中“责任人”列）"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +80,17 @@ class UploadForm(forms.Form):
         self.fields["jurisdiction"].queryset = scope
         if user.jurisdiction_id:
             self.fields["jurisdiction"].initial = user.jurisdiction_id
+        self.fields["owner"].queryset = (
+            User.objects.filter(jurisdiction_filter(user), role__in=EDITOR_ROLES, is_active=True)
+            .select_related("jurisdiction")
+            .order_by("jurisdiction__code", "username")
+        )
+
+    def clean_defaults(self) -> dict[str, str]:
+        try:
+            return import_services.parse_defaults(self.cleaned_data.get("defaults") or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -93,14 +124,21 @@ def import_index(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
         try:
+            jurisdiction = form.cleaned_data["jurisdiction"] or (
+                import_services.jurisdiction_from_title(data, upload.name or "upload", request.user)
+            )
             report = import_services.import_preview(
-                data=upload.read(),
+                data=data,
                 file_name=upload.name or "upload",
                 kind=get_kind(form.cleaned_data["kind"]),
-                jurisdiction=form.cleaned_data["jurisdiction"],
+                jurisdiction=jurisdiction,
                 by=request.user,
                 on_duplicate=form.cleaned_data["on_duplicate"],
+                options=import_services.ImportOptions(
+                    defaults=form.cleaned_data["defaults"], owner=form.cleaned_data["owner"]
+                ),
             )
         except (import_services.ImportRefused, PermissionDenied) as exc:
             form.add_error(None, str(exc) or _("没有导入权限。"))
@@ -140,15 +178,23 @@ def _report_for(request: HttpRequest, batch: ImportBatch):
 
 @login_required
 @role_required(*EDITOR_ROLES)
+@require_safe
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for(request.user, pk)
+    kind = get_kind(batch.kind)
     report = _report_for(request, batch)
     show = request.GET.get("show", "")
     rows = report.rows if report else []
     if show in import_services.OUTCOMES:
         rows = [r for r in rows if r.outcome == show]
+    elif show == "warning":
+        rows = [r for r in rows if r.warnings or r.accepted]
     for row in rows:
         row.outcome_label = import_services.OUTCOME_LABELS.get(row.outcome, row.outcome)
+        row.display = import_services.row_display(row, report)
+        row.diff = import_services.row_diff(row)
+    _log_personal(request, batch, kind, "view", row_count=len(rows))
+    unresolved = import_services.unresolved_names(report) if report else []
     return render(
         request,
         "tracker/imports/batch.html",
@@ -163,8 +209,84 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "policy": report.on_duplicate if report else batch.duplicate_policy,
             "policy_choices": POLICY_CHOICES,
             "outcome_labels": import_services.OUTCOME_LABELS,
+            "unresolved": unresolved,
+            "departments": batch.jurisdiction.departments.order_by("name") if unresolved else [],
+            "may_accept": request.user.is_reform_admin,
+            "warnings": report.warnings if report else [],
+            "accepted": batch.accepted_warnings,
         },
     )
+
+
+def _log_personal(request: HttpRequest, batch: ImportBatch, kind, action: str, **extra) -> None:
+    """Every view or download of a batch of a personal kind (officials) is in the access log."""
+    if kind.personal:
+        access_log_record(
+            user=request.user,
+            action=action,
+            target="import_batch",
+            reference=str(batch.pk),
+            query=request.GET.urlencode(),
+            **extra,
+        )
+
+
+@login_required
+@role_required(*EDITOR_ROLES)
+@require_POST
+def batch_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reform admin accepts one row's warning with a reason (recorded on the batch)."""
+    batch = _batch_for(request.user, pk)
+    try:
+        row = int(request.POST.get("row", ""))
+        import_services.batch_accept_warning(
+            batch=batch,
+            by=request.user,
+            row=row,
+            code=request.POST.get("code", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValueError:
+        messages.error(request, _("请求不完整：缺少行号。"))
+    except (ValidationError, PermissionDenied, import_services.ImportRefused) as exc:
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text or _("没有权限。"))
+    else:
+        messages.success(request, _("已确认第 %(n)d 行的警告。") % {"n": row})
+    return redirect("imports:batch", pk=batch.pk)
+
+
+@login_required
+@role_required(*EDITOR_ROLES)
+@require_POST
+def batch_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the department for a name the preview could not place (optionally as an alias)."""
+    batch = _batch_for(request.user, pk)
+    raw = request.POST.get("department", "")
+    department = (
+        batch.jurisdiction.departments.filter(pk=int(raw)).first() if raw.isdigit() else None
+    )
+    if department is None:
+        messages.error(request, _("请选择%(j)s的一个部门。") % {"j": batch.jurisdiction.name})
+        return redirect("imports:batch", pk=batch.pk)
+    try:
+        import_services.batch_choose_department(
+            batch=batch,
+            by=request.user,
+            name=request.POST.get("name", ""),
+            department=department,
+            save_alias=request.POST.get("save_alias") == "1",
+        )
+    except (ValidationError, PermissionDenied, import_services.ImportRefused) as exc:
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text or _("没有权限。"))
+    else:
+        messages.success(
+            request,
+            _("“%(n)s”已按“%(d)s”处理。")
+            % {"n": request.POST.get("name", ""), "d": department.name},
+        )
+    return redirect("imports:batch", pk=batch.pk)
 
 
 @login_required
@@ -190,6 +312,12 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
                 "n": counts["unchanged"],
             },
         )
+    elif report.ok and report.warnings:
+        messages.error(
+            request,
+            _("导入未执行，未写入任何数据：还有 %(n)d 条警告待管理员确认。")
+            % {"n": len(report.warnings)},
+        )
     else:
         messages.error(
             request,
@@ -200,11 +328,13 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @role_required(*EDITOR_ROLES)
+@require_safe
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """Every error of the batch, by row and column, as a CSV file."""
     batch = _batch_for(request.user, pk)
     report = _report_for(request, batch)
     errors = report.errors if report else batch.errors
+    _log_personal(request, batch, get_kind(batch.kind), "export", file_format="csv")
     rows = [[_("行号"), _("列"), _("错误说明")]]
     rows += [[e["row"] or "", e["column"], e["message"]] for e in errors]
     exports.log_export(
@@ -221,11 +351,13 @@ def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @role_required(*EDITOR_ROLES)
+@require_safe
 def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The original uploaded file, kept as evidence of what was imported."""
     batch = _batch_for(request.user, pk)
     if not batch.file:
         raise Http404
+    _log_personal(request, batch, get_kind(batch.kind), "download")
     response = FileResponse(
         batch.file.open("rb"),
         as_attachment=True,
@@ -286,6 +418,7 @@ def template_workbook(kind_key: str) -> bytes:
 
 @login_required
 @role_required(*EDITOR_ROLES)
+@require_safe
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in {k.key for k in importable_kinds()}:
         raise Http404
