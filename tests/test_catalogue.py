@@ -147,8 +147,16 @@ def test_downloads_pdf_and_xlsx(client, carol, items, county_a):
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     from pypdf import PdfReader
 
-    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
-    assert "环评文件编制" in text
+    reader = PdfReader(io.BytesIO(response.content))
+    assert "环评文件编制" in reader.pages[0].extract_text()
+    for page in reader.pages:  # every font embedded: no base-14 Helvetica, no CID STSong
+        for font in page["/Resources"].get_object()["/Font"].values():
+            font = font.get_object()
+            if font.get("/Subtype") == "/Type0":
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font.get("/FontDescriptor")
+            assert descriptor is not None, font.get("/BaseFont")
+            assert "/FontFile2" in descriptor.get_object(), font.get("/BaseFont")
     url = reverse("catalogue:items_download", args=["xlsx"]) + "?jurisdiction=330102&edition=1"
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(url).content)).active
     assert [c.value for c in sheet[1]][:3] == ["序号", "中介服务事项名称", "涉及的审批事项项目名称"]

@@ -132,6 +132,7 @@ def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
         topMargin=12 * mm,
         bottomMargin=12 * mm,
         title=edition.title,
+        initialFontName=font,  # every font of the file embedded, none of the base 14
     )
     story = [
         para(edition.title, title_style),
@@ -152,6 +153,7 @@ def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
     body = rows[1:] or [[""] * ncols]
     style = TableStyle(
         [
+            ("FONTNAME", (0, 0), (-1, -1), font),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e8c")),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -31,6 +31,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
+    HRFlowable,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -152,6 +153,9 @@ def _numbered_canvas(meta: ReportMeta, font: str):
 
     class NumberedCanvas(pdf_canvas.Canvas):
         def __init__(self, *args, **kwargs):
+            # Never a non-embedded base-14 font, not even in the page preamble (the doc
+            # template passes initialFontName=None explicitly).
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or font
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
             self.setDateFormatter(lambda *_parts: stamp)
@@ -349,6 +353,7 @@ def _bar_chart(
     label_w = min(190, 40 + 9 * max((len(lbl) for lbl in labels), default=4))
     height = plot_h + 50
     drawing = Drawing(BODY_W, height)
+    drawing.initialFontName = font  # the renderer's opening state: not base-14 Helvetica
     drawing.add(String(0, height - 12, title, fontName=font, fontSize=9))
     chart = HorizontalBarChart()
     chart.x = label_w
@@ -436,10 +441,8 @@ def _p(text: str, style) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _rule(color=RED, width: float = 1.6) -> Table:
-    line = Table([[""]], colWidths=[BODY_W], rowHeights=[2])
-    line.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), width, color)]))
-    return line
+def _rule(color=RED, width: float = 1.6) -> Flowable:
+    return HRFlowable(width="100%", thickness=width, color=color, spaceBefore=2, spaceAfter=2)
 
 
 def _masthead(figures: dict, meta: ReportMeta, styles: _Styles) -> list:
@@ -453,7 +456,11 @@ def _masthead(figures: dict, meta: ReportMeta, styles: _Styles) -> list:
         [[_p(left, styles.plain), _p(right, styles.plain)]],
         colWidths=[BODY_W / 2, BODY_W / 2],
         style=TableStyle(
-            [("ALIGN", (1, 0), (1, 0), "RIGHT"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+            [
+                ("FONTNAME", (0, 0), (-1, -1), styles.fonts.body),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
         ),
     )
     story: list = [
