@@ -3,6 +3,7 @@ ivan an inspector and vera a viewer, both city-wide."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,10 @@ from django.test import Client
 from tests.factories import DepartmentFactory, JurisdictionFactory, UserFactory, make_case
 from tracker.cases.workflow import Role
 from tracker.models import Case, Department, Jurisdiction, User
+
+# tests/fifth_kind needs its app installed: tests/test_fifth_kind.py runs it in a child pytest.
+FIFTH_KIND = os.environ.get("DJANGO_SETTINGS_MODULE") == "tests.fifth_kind.settings"
+collect_ignore = [] if FIFTH_KIND else ["fifth_kind"]
 
 
 @pytest.fixture
