@@ -123,7 +123,9 @@ def test_failed_delivery_is_retried_with_backoff_and_logged(
         wait = delivery.next_attempt_at - timezone.now()
         assert datetime.timedelta(seconds=58) < wait < datetime.timedelta(seconds=61)
         assert webhooks.deliver(delivery.pk) == WebhookDelivery.State.DELIVERED
-    log = list(WebhookAttempt.objects.filter(delivery=delivery).values_list("status_code", flat=True))
+    log = list(
+        WebhookAttempt.objects.filter(delivery=delivery).values_list("status_code", flat=True)
+    )
     assert log == [500, 503, 200]
     assert all(r["valid"] for r in receiver.received)
 

@@ -280,7 +280,11 @@ def dashboard_panel(user, day: datetime.date | None = None) -> dict:
             by_band[g.band] += 1
     month_start = day.replace(day=1)
     entries = entries_for(user)
-    complaints = complaints_for(user).filter(status=ComplaintStatus.SUBMITTED)
+    complaints = (
+        complaints_for(user)
+        .filter(status=ComplaintStatus.SUBMITTED)
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=day)))
+    )
     draws = draws_for(user).aggregate(
         total=Count("pk"),
         done=Count("pk", filter=~Q(result="")),
@@ -298,7 +302,7 @@ def dashboard_panel(user, day: datetime.date | None = None) -> dict:
             .order_by("list_type")
         ],
         "on_lists": entries.filter(exited_on__isnull=True).count(),
-        "complaints_open": complaints.count(),
-        "complaints_overdue": complaints.filter(due_date__lt=day).count(),
+        "complaints_open": complaints["open"],
+        "complaints_overdue": complaints["overdue"],
         "draws": draws,
     }
