@@ -33,7 +33,12 @@ ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PASSWORD = "correct-horse-battery-9"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(NGINX), reason="needs Debian's nginx package")
+
+
+@pytest.fixture(autouse=True)
+def _nginx_installed():
+    # Fails, never skips: the deployment under test needs it (.ci/run installs it).
+    assert os.path.exists(NGINX), "Debian's nginx package is needed: apt-get install nginx"
 
 
 def _free_port() -> int:
