@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fees import report
+from fees import benchdata, demo, report
 from fees.forms import FeeItemForm
 from fees.importers import FeeImporter
 from fees.models import FeeDisposition, FeeItem
@@ -34,6 +34,8 @@ FEE = CaseKind(
     form_class=FeeItemForm,
     importer=FeeImporter(),
     red_flag_rules=FEE_RULES,
+    demo=demo.FEE_DEMO,
+    bench=benchdata.FEE_BENCH,
     subject_detail_fields=[
         "name",
         "sub_items",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from intermediaries import report
+from intermediaries import benchdata, demo, report
 from intermediaries.forms import DecouplingForm, ItemForm, OfficialPostForm
 from intermediaries.importers import FirmImporter, ItemImporter, PostImporter
 from intermediaries.models import (
@@ -16,7 +16,7 @@ from intermediaries.models import (
     PostDisposition,
 )
 from intermediaries.redflags import FIRM_RULES, ITEM_RULES, POST_RULES
-from tracker.cases.registry import CaseKind, MilestoneSpec, register
+from tracker.cases.registry import CaseKind, DataSetup, MilestoneSpec, register, register_data_setup
 
 ITEM = CaseKind(
     key="item",
@@ -40,6 +40,8 @@ ITEM = CaseKind(
     form_class=ItemForm,
     importer=ItemImporter(),
     red_flag_rules=ITEM_RULES,
+    demo=demo.ITEM_DEMO,
+    bench=benchdata.ITEM_BENCH,
     subject_detail_fields=[
         "name",
         "approval_items",
@@ -79,6 +81,8 @@ FIRM = CaseKind(
     form_class=DecouplingForm,
     importer=FirmImporter(),
     red_flag_rules=FIRM_RULES,
+    demo=demo.FIRM_DEMO,
+    bench=benchdata.FIRM_BENCH,
     subject_detail_fields=["firm", "agency", "affiliation_type", "transition_until", "new_firm"],
 )
 
@@ -105,6 +109,8 @@ POST = CaseKind(
     form_class=OfficialPostForm,
     importer=PostImporter(),
     red_flag_rules=POST_RULES,
+    demo=demo.POST_DEMO,
+    bench=benchdata.POST_BENCH,
     subject_detail_fields=[
         "person_ref",
         "person_name",
@@ -129,6 +135,17 @@ POST = CaseKind(
 )
 
 
+# The approval items and firms the item, firm and post cases point at (demo city, bench province).
+DATA_SETUP = DataSetup(
+    key="intermediaries",
+    demo=demo.setup,
+    demo_summary=demo.summary,
+    bench=benchdata.setup,
+    bench_counts=benchdata.counts,
+)
+
+
 def register_all() -> None:
     for kind in (ITEM, FIRM, POST):
         register(kind)
+    register_data_setup(DATA_SETUP)

@@ -46,6 +46,10 @@ class CaseKind:
     key_milestone: str = ""
     report_columns: dict[str, str] = field(default_factory=dict)
     report_details: Any = None
+    # Demo and benchmark data (tracker.tooling.kinddata.DemoKind / BenchKind), built in the
+    # kind's app; seed_demo and bench build cases only of the kinds that provide them.
+    demo: Any = None
+    bench: Any = None
 
     def disposition_label(self, value: str) -> str:
         return str(dict(self.dispositions).get(value, value or ""))
@@ -116,3 +120,33 @@ def panels_for(place: str, user, obj=None) -> list[dict]:
         if context is not None:
             out.append({"key": panel.key, "template": panel.template, "context": context})
     return out
+
+
+# --- data set-up: reference data domain apps add to the demo city and the bench province ----
+
+
+@dataclass(frozen=True)
+class DataSetup:
+    """Reference data an app builds before the demo or benchmark cases, not itself a case kind
+    (intermediary firms, approval items). ``demo(ctx)`` and ``bench(builder)`` build it (see
+    tracker.tooling.kinddata for what they receive), in ``order``; ``demo_summary(ctx)`` is a
+    phrase for seed_demo's closing line ("中介机构 15 家"), ``bench_counts(builder)`` a dict
+    of figures for the bench result."""
+
+    key: str
+    demo: Any = None
+    demo_summary: Any = None
+    bench: Any = None
+    bench_counts: Any = None
+    order: int = 100
+
+
+_SETUPS: dict[str, DataSetup] = {}
+
+
+def register_data_setup(setup: DataSetup) -> None:
+    _SETUPS[setup.key] = setup
+
+
+def data_setups() -> list[DataSetup]:
+    return sorted(_SETUPS.values(), key=lambda s: (s.order, s.key))

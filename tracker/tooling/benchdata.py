@@ -2,6 +2,9 @@
 
 Everything here is made up: the province 基准省 (code 990000, no real GB/T 2260 province uses
 99), its 10 cities and 100 counties/districts, 2,000 departments, firms, officials and fees.
+The subjects of each kind's cases (and reference data such as the firms) come from the kind's
+app through the kind registry (``CaseKind.bench``, a ``DataSetup``; tracker.tooling.kinddata):
+this module never imports them.
 
 Every tracked row is written through the fast bulk path with history
 (``tracker.imports.bulk.bulk_insert_with_history``, the import's path) in its *initial* state;
@@ -18,24 +21,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fees.models import FeeItem, FeeKind, SetLevel
-from intermediaries.models import (
-    AffiliationType,
-    DecouplingCase,
-    IntermediaryFirm,
-    IntermediaryItem,
-    OfficialPost,
-    PersonStatus,
-    PostType,
-    RankBand,
-)
 from tracker.cases import services
-from tracker.cases.registry import get_kind
+from tracker.cases.registry import data_setups, get_kind, kinds
 from tracker.cases.workflow import Role, Status
 from tracker.imports.bulk import bulk_insert_with_history, insert_chained
 from tracker.models import (
@@ -52,10 +43,8 @@ PROVINCE = ("990000", "基准省")
 N_CITIES = 10
 COUNTIES_PER_CITY = 10
 N_DEPARTMENTS = 2000
-N_FIRMS = 1000
 CHUNK = 2000  # cases written per transaction
 
-KIND_WEIGHTS = {"item": 40, "firm": 15, "post": 15, "fee": 30}
 STATUS_WEIGHTS = {
     Status.REGISTERED: 10,
     Status.UNDER_REVIEW: 15,
@@ -93,28 +82,6 @@ DEPT_NAMES = [
     "公安局",
     "林业局",
     "气象局",
-]
-ITEM_NAMES = [
-    "环境影响报告编制",
-    "水土保持方案编制",
-    "节能评估报告编制",
-    "施工图设计文件审查",
-    "房屋安全性鉴定",
-    "规划条件核实测量",
-    "地质灾害危险性评估",
-    "安全预评价报告编制",
-    "职业病危害预评价",
-    "防雷装置检测",
-]
-FEE_NAMES = [
-    "证照工本费",
-    "考试考务费",
-    "档案查询费",
-    "检验检测费",
-    "登记费",
-    "资格审查费",
-    "培训费",
-    "评审费",
 ]
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -181,6 +148,8 @@ class Builder:
         self.result = BuildResult()
         self.history_rows = 0
         self.ref_counters: dict[str, int] = {}
+        # What the apps' set-up built, by app (tracker.tooling.kinddata).
+        self.extra: dict[str, object] = {}
 
     # --- reference data ------------------------------------------------------------------
 
@@ -189,7 +158,7 @@ class Builder:
             code=PROVINCE[0], name=PROVINCE[1], level=Jurisdiction.Level.PROVINCE, parent=None
         )
         province.path = f"/{province.code}/"
-        (self.province,) = self._bulk(Jurisdiction, [province])
+        (self.province,) = self.bulk(Jurisdiction, [province])
         cities = []
         for c in range(1, N_CITIES + 1):
             code = f"99{c:02d}00"
@@ -201,7 +170,7 @@ class Builder:
             )
             city.path = f"{self.province.path}{code}/"
             cities.append(city)
-        self.cities = self._bulk(Jurisdiction, cities)
+        self.cities = self.bulk(Jurisdiction, cities)
         counties = []
         for city in self.cities:
             for d in range(1, COUNTIES_PER_CITY + 1):
@@ -213,7 +182,7 @@ class Builder:
                 )
                 county.path = f"{city.path}{code}/"
                 counties.append(county)
-        self.counties = self._bulk(Jurisdiction, counties)
+        self.counties = self.bulk(Jurisdiction, counties)
         self.all_jurisdictions = [self.province, *self.cities, *self.counties]
 
     def departments(self) -> None:
@@ -236,7 +205,7 @@ class Builder:
                         code=f"{juris.code}{i:03d}",
                     )
                 )
-        created = self._bulk(Department, objs)
+        created = self.bulk(Department, objs)
         self.depts_by_juris: dict[int, list[Department]] = {}
         for d in created:
             self.depts_by_juris.setdefault(d.jurisdiction_id, []).append(d)
@@ -274,7 +243,7 @@ class Builder:
             )
         for u in objs:
             u.set_unusable_password()
-        created = self._bulk(User, objs)
+        created = self.bulk(User, objs)
         self.result.province_admin = created[0]
         self.owners_by_juris = {u.jurisdiction_id: u for u in created[1:]}
         self.owners_by_juris[self.province.pk] = created[0]
@@ -282,22 +251,11 @@ class Builder:
         self.result.filter_city = self.cities[0]
         self.admin = created[0]
 
-    def firms(self) -> None:
-        objs = []
-        forms = list(IntermediaryFirm.LegalForm.values)
-        for i in range(N_FIRMS):
-            juris = self.rng.choice(self.counties)
-            depts = self.depts_by_juris.get(juris.pk) or [None]
-            objs.append(
-                IntermediaryFirm(
-                    jurisdiction=juris,
-                    name=f"基准{i:04d}工程咨询有限公司",
-                    legal_form=self.rng.choice(forms),
-                    supervising_agency=self.rng.choice(depts),
-                    affiliation_type=self.rng.choice(list(AffiliationType.values)),
-                )
-            )
-        self.firm_list = self._bulk(IntermediaryFirm, objs)
+    def setups(self) -> None:
+        """Reference data of the domain apps (the firms), in the apps' order."""
+        for setup in data_setups():
+            if setup.bench is not None:
+                setup.bench(self)
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -322,56 +280,10 @@ class Builder:
             return [*FORWARD[: self.rng.randint(0, 3)], Status.WITHDRAWN]
         return FORWARD[: FORWARD.index(final) + 1]
 
-    def _subject(self, kind: str, case: Case, i: int):
-        if kind == "item":
-            return IntermediaryItem(
-                case=case,
-                name=case.title,
-                provider=f"基准{i % 997:04d}技术服务中心",
-                legal_basis="《基准省中介服务管理办法》",
-            )
-        if kind == "firm":
-            firm = self.firm_list[i % len(self.firm_list)]
-            agency = self.rng.choice(self.depts_by_juris[case.jurisdiction_id])
-            return DecouplingCase(
-                case=case,
-                firm=firm,
-                agency=agency,
-                affiliation_type=AffiliationType.ATTACHED,
-            )
-        if kind == "post":
-            name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) + self.rng.choice(GIVEN)
-            return OfficialPost(
-                case=case,
-                person_ref=f"P{i:08d}",
-                person_name=name,
-                employing_unit=self.rng.choice(DEPT_NAMES),
-                post="副局长",
-                rank_band=RankBand.SECTION,
-                person_status=PersonStatus.SERVING,
-                firm_name=self.firm_list[i % len(self.firm_list)].name,
-                post_type=self.rng.choice(list(PostType.values)),
-            )
-        return FeeItem(
-            case=case,
-            name=case.title,
-            fee_kind=self.rng.choice(list(FeeKind.values)),
-            set_level=SetLevel.COUNTY,
-            amount=Decimal(self.rng.randint(10, 5000)),
-        )
-
-    def _title(self, kind: str, juris: Jurisdiction, i: int) -> str:
-        if kind == "item":
-            return f"{juris.name}{self.rng.choice(ITEM_NAMES)}（{i}）"
-        if kind == "firm":
-            return f"{self.firm_list[i % len(self.firm_list)].name} 脱钩改制"
-        if kind == "post":
-            return f"{self.rng.choice(DEPT_NAMES)}副局长 在基准咨询公司兼职（{i}）"
-        return f"{juris.name}{self.rng.choice(FEE_NAMES)}（{i}）"
-
     def cases(self) -> None:
-        kinds_pop = list(KIND_WEIGHTS)
-        kinds_w = list(KIND_WEIGHTS.values())
+        bench_kinds = [k for k in kinds() if k.bench is not None]
+        kinds_pop = [k.key for k in bench_kinds]
+        kinds_w = [k.bench.weight for k in bench_kinds]
         status_pop = list(STATUS_WEIGHTS)
         status_w = list(STATUS_WEIGHTS.values())
         done = 0
@@ -404,7 +316,7 @@ class Builder:
             case = Case(
                 reference=self._reference(juris, spec.code, registered.year),
                 kind=kind,
-                title=self._title(kind, juris, i),
+                title=spec.bench.title(self, juris, i),
                 jurisdiction=juris,
                 department=rng.choice(self.depts_by_juris[juris.pk]),
                 owner=owner,
@@ -422,8 +334,8 @@ class Builder:
 
         # Subjects: one per case, created with the case.
         by_model: dict[type, list] = {}
-        for case, (i, kind, _final, spec) in zip(created, meta, strict=True):
-            subject = self._subject(kind, case, i)
+        for case, (i, _kind, _final, spec) in zip(created, meta, strict=True):
+            subject = spec.bench.subject(self, case, i)
             subject._history_date = case._history_date
             subject._history_user = case._history_user
             by_model.setdefault(spec.subject_model, []).append(subject)
@@ -569,7 +481,8 @@ class Builder:
         county = self.counties[0]
         depts = self.depts_by_juris[county.pk]
         owner = self.owners_by_juris[county.pk]
-        spec = get_kind("item")
+        spec = next(k for k in kinds() if k.bench is not None and k.bench.timeline_case)
+        stem, subject_fields = spec.bench.timeline_case
         start = timezone.now() - datetime.timedelta(days=360)
         step = datetime.timedelta(days=360) / (events + 1)
         clock = iter(start + step * n for n in range(events + 10))
@@ -579,11 +492,11 @@ class Builder:
                 jurisdiction=county,
                 by=admin,
                 case_fields={
-                    "title": f"{county.name}建设项目环境影响报告编制（{tag}）",
+                    "title": f"{county.name}{stem}（{tag}）",
                     "department": depts[0],
                     "owner": owner,
                 },
-                subject_fields={"name": "建设项目环境影响报告编制", "provider": "基准环评中心"},
+                subject_fields=dict(subject_fields),
                 reason="登记",
             )
         count = 2 + len(spec.milestones)
@@ -656,7 +569,8 @@ class Builder:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _bulk(self, model, objs: list) -> list:
+    def bulk(self, model, objs: list) -> list:
+        """Insert reference data with history, dated the start of the year (``_aware``)."""
         for obj in objs:
             obj._history_date = _aware(self.year_start, 0)
         created = bulk_insert_with_history(model, objs, by=None, reason=REASON)
@@ -669,11 +583,11 @@ class Builder:
         if fast:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA synchronous=OFF")
-        self.progress("  jurisdictions, departments, users, firms")
+        self.progress("  jurisdictions, departments, users and the apps' reference data")
         self.jurisdictions()
         self.departments()
         self.users()
-        self.firms()
+        self.setups()
         self.cases()
         self.counters()
         self.progress("  the cases with 200 and 500 history events")
@@ -687,7 +601,12 @@ class Builder:
         self.result.counts = {
             "jurisdictions": len(self.all_jurisdictions),
             "departments": sum(len(v) for v in self.depts_by_juris.values()),
-            "firms": len(self.firm_list),
+            **{
+                key: value
+                for setup in data_setups()
+                if setup.bench_counts is not None
+                for key, value in setup.bench_counts(self).items()
+            },
             "cases": self.result.cases + 1,
             "history_rows": self.history_rows,
         }
