@@ -161,7 +161,11 @@ def test_overdue_rows_show_the_latest_explanation(overdue, alice, today):
 def test_extension_is_a_versioned_change_with_reason(overdue, carol):
     version = overdue.version
     case = case_extend_deadline(
-        case=overdue, by=carol, new_deadline=d("2026-03-31"), reason="跨年度项目，经市政府同意"
+        case=overdue,
+        by=carol,
+        new_deadline=d("2026-03-31"),
+        reason="跨年度项目，经市政府同意",
+        expected_version=version,
     )
     assert case.deadline == d("2026-03-31")
     assert case.version == version + 1
@@ -177,7 +181,11 @@ def test_extension_is_a_versioned_change_with_reason(overdue, carol):
 def test_extension_only_by_reform_admins(request, overdue, who):
     with pytest.raises(PermissionDenied, match="只有改革办管理员"):
         case_extend_deadline(
-            case=overdue, by=request.getfixturevalue(who), new_deadline=d("2026-01-31"), reason="x"
+            case=overdue,
+            by=request.getfixturevalue(who),
+            new_deadline=d("2026-01-31"),
+            reason="x",
+            expected_version=overdue.version,
         )
 
 
@@ -193,7 +201,11 @@ def test_extension_only_by_reform_admins(request, overdue, who):
 def test_extension_bad_input(overdue, carol, new, reason, field, message):
     with pytest.raises(ValidationError) as exc:
         case_extend_deadline(
-            case=overdue, by=carol, new_deadline=d(new) if new else None, reason=reason
+            case=overdue,
+            by=carol,
+            new_deadline=d(new) if new else None,
+            reason=reason,
+            expected_version=overdue.version,
         )
     assert message in " ".join(exc.value.message_dict[field])
     overdue.refresh_from_db()
@@ -204,7 +216,13 @@ def test_extension_of_a_closed_case_is_refused(overdue, alice, carol):
     services.case_transition(case=overdue, to="withdrawn", by=alice, reason="重复登记")
     overdue.refresh_from_db()
     with pytest.raises(ValidationError, match="不能延长完成时限"):
-        case_extend_deadline(case=overdue, by=carol, new_deadline=d("2026-01-31"), reason="x")
+        case_extend_deadline(
+            case=overdue,
+            by=carol,
+            new_deadline=d("2026-01-31"),
+            reason="x",
+            expected_version=overdue.version,
+        )
 
 
 def test_extension_page(client_as, overdue, carol):
@@ -257,3 +275,22 @@ def test_case_page_links_to_the_forms(client_as, overdue, carol):
     html = body.content.decode()
     assert reverse("notifications:extend_deadline", args=[overdue.reference]) in html
     assert reverse("notifications:overdue_explanation", args=[overdue.reference]) in html
+
+
+def test_extension_needs_the_version_the_admin_saw(client_as, overdue, carol):
+    """A POST without the hidden version is refused (no silent 'latest'), and so is a stale one."""
+    client = client_as(carol)
+    url = reverse("notifications:extend_deadline", args=[overdue.reference])
+    response = client.post(url, {"new_deadline": "2026-01-31", "reason": "等待省级批复"})
+    assert response.status_code == 200
+    assert "页面缺少版本号" in response.content.decode()
+    response = client.post(
+        url, {"new_deadline": "2026-01-31", "reason": "等待省级批复", "version": "0"}
+    )
+    assert response.status_code == 200
+    overdue.refresh_from_db()
+    assert overdue.deadline == d("2025-11-30") and overdue.version == 1
+    with pytest.raises(services.StaleEdit):
+        case_extend_deadline(
+            case=overdue, by=carol, new_deadline=d("2026-01-31"), reason="x", expected_version=0
+        )

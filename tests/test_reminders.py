@@ -150,7 +150,11 @@ def test_deadline_extension_reminds_again_for_the_new_date(due_case, mailed):
     with at(d("2025-11-23")):
         reminders.reminders_send()
         deadline_services.case_extend_deadline(
-            case=due_case, by=carol, new_deadline=d("2025-12-05"), reason="等待省级批复"
+            case=due_case,
+            by=carol,
+            new_deadline=d("2025-12-05"),
+            reason="等待省级批复",
+            expected_version=due_case.version,
         )
         reminders.reminders_send()
     kinds = sorted(case_level(alice).values_list("dedupe_key", flat=True))

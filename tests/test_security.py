@@ -153,6 +153,35 @@ def test_check_deploy_is_clean_with_production_variables():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (None, "内置的开发用密钥"),  # DJANGO_SECRET_KEY not set: the development fallback
+        ("", "内置的开发用密钥"),
+        ("django-insecure-" + "k" * 50, "内置的开发用密钥"),
+        ("a-short-production-key", "过短或过于简单"),
+        ("ab" * 30, "过短或过于简单"),  # long but two characters
+    ],
+)
+def test_check_deploy_refuses_a_weak_or_built_in_secret_key(key, message):
+    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "tracker.example.gov.cn"}
+    env.pop("DJANGO_SECRET_KEY", None)
+    if key is not None:
+        env["DJANGO_SECRET_KEY"] = key
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0  # an Error, not Django's warning: it fails at any level
+    assert "tracker.E010" in result.stderr and message in result.stderr, result.stderr
+
+
 def test_a_locked_database_answers_503_not_500(alice, rf):
     from django.db import OperationalError
 

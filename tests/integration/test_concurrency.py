@@ -10,13 +10,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 
 from tests.factories import make_case
 from tracker.audit.chain import verify_chain
 from tracker.cases import services
 from tracker.cases.workflow import Status
-from tracker.models import Case, Note
+from tracker.models import Case, Evidence, Note
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,6 +86,37 @@ def test_racing_edits_second_is_refused_nothing_lost(committed_db, alice, carol,
     assert len(stale) == 1 and "已被他人修改" in str(stale[0])
     case.refresh_from_db()
     assert case.version == loaded_version + 1
+    assert verify_chain().ok
+
+
+def test_racing_supersedes_of_one_file_exactly_one_wins(committed_db, alice, county_a, dept_a):
+    """Four people replace the same document at once: one replacement is recorded, the others
+    are told it was already replaced, and only one history row says so (no lost update)."""
+    case = make_case("item", county_a, alice, department=dept_a)
+    documents = [
+        services.evidence_add(
+            case=case,
+            by=alice,
+            title=f"批复{i}",
+            upload=None,
+            doc_no=f"测发〔2026〕{i}号",
+            max_bytes=1024,
+        )  # fmt: skip
+        for i in range(5)
+    ]
+    old, replacements = documents[0], documents[1:]
+
+    def supersede(i: int):
+        stale = Evidence.objects.get(pk=old.pk)  # each loaded before anyone wrote
+        return services.evidence_supersede(
+            old=stale, new=replacements[i], by=alice, reason=f"更正{i}"
+        )
+
+    results = _race(4, supersede)
+    assert sum(isinstance(r, Evidence) for r in results) == 1, results
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 3 and all("已被替换" in str(r) for r in refused), results
+    assert old.history.exclude(superseded_by=None).count() == 1
     assert verify_chain().ok
 
 

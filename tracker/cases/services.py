@@ -358,6 +358,8 @@ def evidence_supersede(*, old: Evidence, new: Evidence, by: User, reason: str) -
     require_editable(Case.objects.select_for_update().get(pk=old.case_id))
     if old.pk == new.pk or old.case_id != new.case_id:
         raise ValidationError(_("只能用同一事项的另一份材料替换。"))
+    # Read again under a row lock: the caller's copy may predate a supersede that just won.
+    old = Evidence.objects.select_for_update().get(pk=old.pk)
     if old.superseded_by_id:
         raise ValidationError(_("该材料已被替换。"))
     old.superseded_by = new

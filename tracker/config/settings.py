@@ -75,8 +75,10 @@ def sqlite_database(name: str) -> dict:
     }
 
 
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+# The fallback is refused by ``check --deploy`` (tracker.web.checks.secret_key_check).
+SECRET_KEY = (
+    os.environ.get("DJANGO_SECRET_KEY")
+    or "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 )
 DEBUG = env_bool("DJANGO_DEBUG", True)
 # The app's error pages even with DEBUG on (the demo); off shows Django's technical pages.

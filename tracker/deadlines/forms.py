@@ -40,7 +40,16 @@ class DeadlineExtensionForm(IdNumberFreeFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("延长完成时限必须填写原因。")},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput(),
+        error_messages={"required": _("页面缺少版本号，请刷新页面后重新提交。")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.errors:  # hidden: show its message at the top of the form
+            self.add_error(None, self.errors.pop("version"))
+        return data
 
 
 class EmailReminderForm(forms.Form):

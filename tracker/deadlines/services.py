@@ -74,10 +74,11 @@ def case_extend_deadline(
     by: User,
     new_deadline: datetime.date | None,
     reason: str,
-    expected_version: int | None = None,
+    expected_version: int,
     today: datetime.date | None = None,
 ) -> Case:
-    """Move an open case's deadline later: reform admins only, with a reason, as a versioned edit."""
+    """Move an open case's deadline later: reform admins only, with a reason, as a versioned edit
+    (``expected_version``: the version the admin saw; a later change refuses the extension)."""
     today = today or timezone.localdate()
     if user_role(by) != Role.ADMIN:
         raise PermissionDenied(_("只有改革办管理员可以延长完成时限。"))
@@ -107,7 +108,7 @@ def case_extend_deadline(
     return case_update(
         case=case,
         by=by,
-        expected_version=case.version if expected_version is None else expected_version,
+        expected_version=expected_version,
         case_fields={"deadline": new_deadline},
         reason=_("延长完成时限：%(old)s → %(new)s。原因：%(reason)s")
         % {"old": case.deadline.isoformat(), "new": new_deadline.isoformat(), "reason": reason},

@@ -151,7 +151,7 @@ def extend_deadline(request: HttpRequest, reference: str) -> HttpResponse:
                 by=request.user,
                 new_deadline=form.cleaned_data["new_deadline"],
                 reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"] or case.version,
+                expected_version=form.cleaned_data["version"],
             )
         except StaleEdit as exc:
             form.add_error(None, str(exc))
