@@ -10,10 +10,10 @@ from django.views.decorators.http import require_safe
 
 from intermediaries import supervision
 from intermediaries.selectors import firms_for
+from tracker.cases import workflow
 from tracker.cases.scoping import role_required
-from tracker.cases.workflow import Role
 
-SUPERVISION_ROLES = (Role.INSPECTOR, Role.ADMIN)
+SUPERVISION_ROLES = workflow.AUDITORS
 
 
 @login_required

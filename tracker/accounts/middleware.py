@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import redirect
 
+from tracker.cases import workflow
 from tracker.cases.scoping import user_role
-from tracker.cases.workflow import Role
 
-SECOND_FACTOR_ROLES = (Role.ADMIN, Role.INSPECTOR)
+SECOND_FACTOR_ROLES = workflow.AUDITORS  # whoever reads the audit trail
 # Paths reachable before the second factor: signing in and out, the 2FA pages themselves,
 # static files, languages, the public catalogue and the API (which uses tokens instead).
 EXEMPT_PREFIXES = (

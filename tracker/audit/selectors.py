@@ -10,11 +10,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker.audit import timeline
+from tracker.cases import workflow
 from tracker.cases.scoping import jurisdiction_filter, user_role
 from tracker.cases.workflow import Role
 from tracker.models import AccessLog, Case, CaseFlag, InspectionNote, ReviewMarker, User
 
-AUDITORS = (Role.ADMIN, Role.INSPECTOR)
+AUDITORS = workflow.AUDITORS
 
 
 def can_audit(user: User) -> bool:

@@ -37,7 +37,7 @@ from tracker.audit.forms import (
 from tracker.audit.selectors import AUDITORS
 from tracker.cases import selectors
 from tracker.cases.registry import get_kind
-from tracker.cases.scoping import READERS, get_case_for_user, role_required
+from tracker.cases.scoping import READERS, role_required
 from tracker.cases.workflow import Role
 from tracker.imports.exports import neutralise
 from tracker.models import AccessLog, AuditVerification, Case, CaseFlag
@@ -295,18 +295,6 @@ def flag_list(request: HttpRequest) -> HttpResponse:
 # --- compare two versions ----------------------------------------------------------------
 
 
-def log_personal_view(request: HttpRequest, case: Case, target: str) -> None:
-    """Every view of an official's post case (personal information) is logged."""
-    if case.kind_spec.personal:
-        inspection_services.access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            target=target,
-            reference=case.reference,
-            query=request.GET.urlencode(),
-        )
-
-
 def _version(case: Case, token: str):
     """(label info, state) for a point token, or for "now"."""
     if token in ("", "now"):
@@ -320,8 +308,7 @@ def _version(case: Case, token: str):
 @role_required(*READERS)
 @require_GET
 def case_compare(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
-    log_personal_view(request, case, "case_compare")
+    case = selectors.case_for_request(request, reference)
     context = {"case": case, "sections": None, "error": ""}
     if "a" not in request.GET:
         return render(request, "tracker/audit/compare.html", context)
@@ -364,7 +351,7 @@ def _form_error(request: HttpRequest, form) -> None:
 @role_required(Role.INSPECTOR)
 @require_POST
 def inspection_note_add(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference)
     form = InspectionNoteForm(request.POST)
     if not form.is_valid():
         _form_error(request, form)
@@ -384,7 +371,7 @@ def inspection_note_add(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required(Role.INSPECTOR)
 @require_POST
 def flag_raise(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference)
     form = FlagForm(request.POST)
     if not form.is_valid():
         _form_error(request, form)
@@ -407,8 +394,9 @@ def flag_raise(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required(Role.INSPECTOR)
 @require_POST
 def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    flag = get_object_or_404(CaseFlag.objects.select_related("case"), pk=pk)
-    case = get_case_for_user(request.user, flag.case.reference)  # 404 outside scope
+    cases = Case.objects.restrict(request.user)
+    flag = get_object_or_404(CaseFlag.objects.select_related("case").filter(case__in=cases), pk=pk)
+    case = flag.case
     form = FlagResolveForm(request.POST)
     if not form.is_valid():
         _form_error(request, form)
@@ -428,7 +416,7 @@ def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.INSPECTOR)
 @require_POST
 def review_mark(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference)
     form = ReviewMarkForm(request.POST)
     token = form.data.get("point", "").strip() if form.is_valid() else ""
     next_url = request.POST.get("next", "")

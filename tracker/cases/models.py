@@ -149,6 +149,13 @@ class CaseQuerySet(models.QuerySet):
 
         return self.filter(jurisdiction_filter(user, "jurisdiction"))
 
+    def restrict(self, user, action: str = "view") -> CaseQuerySet:
+        """Cases ``user`` may ``action`` ("view" or "change"): in scope and with a role allowed
+        to; nothing otherwise (after NetBox's RestrictedQuerySet)."""
+        from tracker.cases.scoping import may
+
+        return self.for_user(user) if may(user, action) else self.none()
+
     def overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
         today = today or timezone.localdate()
         return self.filter(status__in=OPEN_STATUSES, deadline__lt=today)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from tracker.cases import workflow
 from tracker.cases.workflow import Role
 
 
@@ -51,12 +52,45 @@ def users_who_see(jurisdiction):
     )
 
 
-def get_case_for_user(user, reference: str, queryset=None):
-    """Load one case in the user's scope, or raise Http404."""
+# Who may do what to a case in scope (``Case.objects.restrict(user, action)``).
+ACTION_ROLES = {"view": workflow.READERS, "change": workflow.EDITORS}
+
+
+def may(user, action: str) -> bool:
+    if action not in ACTION_ROLES:
+        raise ValueError(f"unknown action {action!r}")
+    return user_role(user) in ACTION_ROLES[action]
+
+
+def get_case_for_user(user, reference: str, queryset=None, action: str = "view"):
+    """Load one case the user may ``action`` (in scope, with the role), or raise Http404."""
     from tracker.models import Case
 
-    qs = (queryset if queryset is not None else Case.objects.all()).for_user(user)
+    qs = (queryset if queryset is not None else Case.objects.all()).restrict(user, action)
     return get_object_or_404(qs, reference=reference)
+
+
+# The access log's name for a page, where it differs from the URL name.
+PAGE_TARGETS = {"case_detail": "case"}
+
+
+def log_personal_read(request: HttpRequest, case) -> None:
+    """The personal-information read log, written here for every case-bound page: a GET of a
+    case of a personal kind (officials' posts) records who read which page of which case."""
+    if request.method not in ("GET", "HEAD") or not case.kind_spec.personal:
+        return
+    from tracker.audit.services import access_log_record
+    from tracker.models import AccessLog
+
+    match = getattr(request, "resolver_match", None)
+    name = match.url_name if match else "case"
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.VIEW,
+        target=PAGE_TARGETS.get(name, name),
+        reference=case.reference,
+        query=request.GET.urlencode(),
+    )
 
 
 def user_role(user) -> str | None:
@@ -82,6 +116,7 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
-READERS = (Role.STAFF, Role.ADMIN, Role.INSPECTOR)
-EDITOR_ROLES = (Role.STAFF, Role.ADMIN)
-ALL_ROLES = (Role.STAFF, Role.ADMIN, Role.INSPECTOR, Role.VIEWER)
+# The role sets live in the workflow module; these names are kept for the views.
+READERS = workflow.READERS
+EDITOR_ROLES = workflow.EDITORS
+ALL_ROLES = workflow.ALL_ROLES

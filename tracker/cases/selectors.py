@@ -62,15 +62,25 @@ def count_of(queryset: models.QuerySet) -> Subquery:
     return Subquery(counted.values("n"), output_field=IntegerField())
 
 
-def case_detail(user: User, reference: str) -> Case:
-    """One case in scope with its subject joined in (404 outside scope)."""
+def case_detail(user: User, reference: str, action: str = "view") -> Case:
+    """One case the user may ``action``, with its subject joined in (404 otherwise)."""
     from tracker.cases.scoping import get_case_for_user
 
     base = Case.objects.select_related("jurisdiction", "department", "owner")
-    case = get_case_for_user(user, reference, base)
+    case = get_case_for_user(user, reference, base, action)
     kind = case.kind_spec
     # Re-read with the subject (one query) now that the kind is known.
     return base.select_related(kind.subject_related_name).get(pk=case.pk)
+
+
+def case_for_request(request, reference: str, action: str = "view") -> Case:
+    """The choke-point of every case-bound page: the case the signed-in user may ``action``
+    (404 otherwise), with a read of a personal kind written to the access log."""
+    from tracker.cases.scoping import log_personal_read
+
+    case = case_detail(request.user, reference, action)
+    log_personal_read(request, case)
+    return case
 
 
 def case_milestones(case: Case) -> list[Milestone]:

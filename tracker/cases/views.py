@@ -22,7 +22,6 @@ from tracker.audit import selectors as inspection_selectors
 from tracker.audit import services as inspection_services
 from tracker.audit import timeline
 from tracker.audit.forms import TimelineFilterForm
-from tracker.audit.views import log_personal_view
 from tracker.cases import selectors, services, workflow
 from tracker.cases.filters import CaseFilterSet
 from tracker.cases.forms import (
@@ -38,7 +37,6 @@ from tracker.cases.scoping import (
     ALL_ROLES,
     EDITOR_ROLES,
     READERS,
-    get_case_for_user,
     jurisdictions_for,
     role_required,
     user_role,
@@ -192,8 +190,7 @@ HISTORY_PER_PAGE = 50
 @require_safe
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The case page; ``?as_of=YYYY-MM-DD[THH:MM]`` shows the whole case as it stood then."""
-    case = selectors.case_detail(request.user, reference)
-    log_personal_view(request, case, "case")
+    case = selectors.case_for_request(request, reference)
     state, status = None, 200
     if request.GET.get("as_of", "").strip():  # an empty field means "now"
         try:
@@ -288,8 +285,7 @@ def _timeline_page(request: HttpRequest) -> int:
 @require_safe
 def case_history(request: HttpRequest, reference: str) -> HttpResponse:
     """The case timeline: every change, filterable by kind of change and user, paginated."""
-    case = selectors.case_detail(request.user, reference)
-    log_personal_view(request, case, "case_history")
+    case = selectors.case_for_request(request, reference)
     form = TimelineFilterForm(request.GET or None, users=timeline.case_timeline_users(case))
     action, user_id = "", None
     if form.is_bound:
@@ -330,7 +326,7 @@ def case_history(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference, "change")
     spec = case.kind_spec
     refusal = workflow.edit_refusal(case.status)  # early, for a nicer message; the service decides
     if refusal:
@@ -391,7 +387,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_transition(request: HttpRequest, reference: str, target: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference, "change")
     if target not in Status.values:
         raise Http404
     edge = edge_for(case.status, target)
@@ -433,7 +429,7 @@ def case_transition(request: HttpRequest, reference: str, target: str) -> HttpRe
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def milestone_complete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference, "change")
     milestone = get_object_or_404(case.milestones, pk=pk)
     form = MilestoneCompleteForm(request.POST or None, milestone=milestone)
     if request.method == "POST" and form.is_valid():
@@ -460,7 +456,7 @@ def milestone_complete(request: HttpRequest, reference: str, pk: int) -> HttpRes
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def evidence_add(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference, "change")
     form = EvidenceForm(request.POST or None, request.FILES or None, case=case)
     if request.GET.get("milestone", "").isdigit():
         form.fields["milestone"].initial = int(request.GET["milestone"])
@@ -485,10 +481,11 @@ def evidence_add(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "tracker/evidence_form.html", {"case": case, "form": form})
 
 
-def _evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
-    evidence = get_object_or_404(Evidence.objects.select_related("case"), pk=pk)
-    get_case_for_user(request.user, evidence.case.reference)  # 404 outside scope
-    return evidence
+def _evidence_for_user(request: HttpRequest, pk: int, action: str = "view") -> Evidence:
+    """Evidence of a case the user may ``action``: fetched scoped, 404 outside (never fetched
+    unscoped and checked afterwards)."""
+    cases = Case.objects.restrict(request.user, action)
+    return get_object_or_404(Evidence.objects.select_related("case").filter(case__in=cases), pk=pk)
 
 
 @login_required
@@ -519,7 +516,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def evidence_supersede(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = _evidence_for_user(request, pk)
+    evidence = _evidence_for_user(request, pk, "change")
     form = SupersedeForm(request.POST or None, evidence=evidence)
     if request.method == "POST" and form.is_valid():
         try:
@@ -545,7 +542,7 @@ def evidence_supersede(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*EDITOR_ROLES)
 @require_POST
 def note_add(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference, "change")
     form = NoteForm(request.POST)
     if form.is_valid():
         try:

@@ -38,8 +38,13 @@ OPEN_STATUSES = frozenset(
     {Status.REGISTERED, Status.UNDER_REVIEW, Status.DECIDED, Status.IN_PROGRESS}
 )
 READ_ONLY_STATUSES = frozenset({Status.CLOSED, Status.WITHDRAWN})
-EDITORS = frozenset({Role.STAFF, Role.ADMIN})
+# Role sets, defined here once (views, services, selectors and the API import them).
+EDITORS = frozenset({Role.STAFF, Role.ADMIN})  # register and change cases
 ADMINS = frozenset({Role.ADMIN})
+READERS = frozenset({Role.STAFF, Role.ADMIN, Role.INSPECTOR})  # case pages and history
+AUDITORS = frozenset({Role.ADMIN, Role.INSPECTOR})  # audit log, red flags, supervision
+SIGNERS = frozenset({Role.VIEWER, Role.ADMIN})  # sign the monthly report
+ALL_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.INSPECTOR, Role.VIEWER})
 
 
 def is_editable(status: str) -> bool:

@@ -99,7 +99,7 @@ def email_preference(request: HttpRequest) -> HttpResponse:
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def overdue_explanation(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.case_detail(request.user, reference)
+    case = selectors.case_for_request(request, reference, "change")
     if not case.is_overdue():
         messages.error(
             request,
@@ -136,7 +136,7 @@ def overdue_explanation(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def extend_deadline(request: HttpRequest, reference: str) -> HttpResponse:
-    case: Case = selectors.case_detail(request.user, reference)
+    case: Case = selectors.case_for_request(request, reference, "change")
     if not case.is_open:
         messages.error(
             request,

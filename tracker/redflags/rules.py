@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.cases import workflow
 from tracker.cases.registry import get_kind, kinds
 from tracker.cases.scoping import jurisdiction_filter, user_role
-from tracker.cases.workflow import Role, Status
+from tracker.cases.workflow import Status
 from tracker.models import Case, Milestone, User
 from tracker.redflags.declare import (
     FOREVER,
@@ -36,7 +37,7 @@ from tracker.redflags.declare import (
     Some,
 )
 
-SUMMARY_ROLES = (Role.ADMIN, Role.INSPECTOR)
+SUMMARY_ROLES = workflow.AUDITORS
 
 
 def _out_of_order_message(case: Case, found: dict[str, list[Any]]) -> str:

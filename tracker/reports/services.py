@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.audit.chain import chain_head
+from tracker.cases import workflow
 from tracker.cases.scoping import jurisdictions_for, user_role
 from tracker.cases.services import tracked_save
 from tracker.cases.workflow import Role
@@ -39,7 +40,7 @@ NARRATIVE_FIELDS = ("narrative_progress", "narrative_problems", "narrative_next"
 SIGNOFF_FIELDS = ("preparer", "reviewer")
 DOCUMENT_FIELDS = ("office", "doc_number", "send_to", "copy_to")
 # Who may be granted 签发: a leader (viewer role) or a reform admin; never staff or inspectors.
-SIGNER_ROLES = frozenset({Role.VIEWER, Role.ADMIN})
+SIGNER_ROLES = workflow.SIGNERS
 
 
 def may_sign(user: User) -> bool:
