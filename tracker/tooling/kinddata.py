@@ -22,8 +22,8 @@ The demo hooks receive the ``seed_demo`` command as ``ctx``; what they may use o
 
 The bench hooks receive the ``tracker.tooling.benchdata.Builder``: ``rng``, ``counties``,
 ``depts_by_juris`` (Jurisdiction pk -> departments), ``owners_by_juris``, ``bulk(model,
-objs)`` (the history-writing bulk insert of reference data), ``DEPT_NAMES``/``SURNAMES``/
-``GIVEN`` (the name pools) and ``extra`` as above.
+objs)`` (the history-writing bulk insert of reference data) and ``extra`` as above; the name
+pools are that module's ``DEPT_NAMES``, ``SURNAMES`` and ``GIVEN``.
 """
 
 from __future__ import annotations
