@@ -30,13 +30,7 @@ from tracker.audit.timeline.compare import (
     _milestone_text,
     compare_states,
 )
-from tracker.audit.timeline.entries import (
-    SKIP_FIELDS,
-    Change,
-    TimelineEntry,
-    diff_fields,
-    display,
-)
+from tracker.audit.timeline.entries import SKIP_FIELDS, Change, TimelineEntry, diff_fields, display
 from tracker.audit.timeline.hydration import (
     _action,
     _changes,

@@ -8,11 +8,7 @@ from django.utils.translation import gettext as _
 
 from tracker.audit.timeline.entries import display
 from tracker.audit.timeline.versions import CaseState
-from tracker.models import (
-    Case,
-    Evidence,
-    Milestone,
-)
+from tracker.models import Case, Evidence, Milestone
 
 # --- compare -------------------------------------------------------------------------------
 

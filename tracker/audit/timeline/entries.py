@@ -12,9 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.audit.timeline.source_specs import ACTION_LABELS
-from tracker.models import (
-    Case,
-)
+from tracker.models import Case
 
 # --- display values ----------------------------------------------------------------------
 

@@ -6,20 +6,13 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import (
-    OuterRef,
-    Q,
-    Subquery,
-)
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy
 
 from tracker.audit.timeline.entries import Change, TimelineEntry, diff_fields, display
 from tracker.audit.timeline.source_specs import Source, sources
 from tracker.cases.workflow import Status
-from tracker.models import (
-    Case,
-    User,
-)
+from tracker.models import Case, User
 
 # --- hydration ---------------------------------------------------------------------------
 

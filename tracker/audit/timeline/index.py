@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import (
-    CharField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from tracker.audit import asof
 from tracker.audit.timeline.source_specs import Source, case_sources
 from tracker.cases.workflow import Status
-from tracker.models import (
-    Case,
-)
+from tracker.models import Case
 
 # --- the index ---------------------------------------------------------------------------
 

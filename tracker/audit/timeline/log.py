@@ -7,14 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import (
-    Count,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -36,12 +29,7 @@ from tracker.audit.timeline.source_specs import (
     sources,
 )
 from tracker.cases.scoping import jurisdiction_filter
-from tracker.models import (
-    Department,
-    Jurisdiction,
-    ReviewMarker,
-    User,
-)
+from tracker.models import Department, Jurisdiction, ReviewMarker, User
 
 # --- the global audit log --------------------------------------------------------------------
 

@@ -6,20 +6,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page
-from django.db.models import (
-    Q,
-    QuerySet,
-)
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tracker.audit.timeline.entries import TimelineEntry
 from tracker.audit.timeline.hydration import hydrate
 from tracker.audit.timeline.index import _case_parts, _index_part, _union
 from tracker.audit.timeline.source_specs import ACTION_LABELS, TimelineError, case_sources
-from tracker.models import (
-    Case,
-    User,
-)
+from tracker.models import Case, User
 from tracker.web.pagination import BoundedPaginator
 
 # --- the case timeline -------------------------------------------------------------------

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import (
-    Max,
-)
+from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,12 +19,7 @@ from tracker.audit.timeline.entries import display
 from tracker.audit.timeline.hydration import _m2m_snapshots, _names, _names_of, _object_label
 from tracker.audit.timeline.source_specs import Source, TimelineError, sources
 from tracker.cases.registry import get_kind
-from tracker.models import (
-    Case,
-    Evidence,
-    Milestone,
-    Note,
-)
+from tracker.models import Case, Evidence, Milestone, Note
 
 # --- points and versions -----------------------------------------------------------------
 

@@ -52,9 +52,7 @@ from tracker.reports.figures.grouped import (
     _scope,
     _Sql,
 )
-from tracker.reports.figures.listing import (
-    reports_for,
-)
+from tracker.reports.figures.listing import reports_for
 from tracker.reports.figures.lists import (
     PERSONAL_TEXT,
     PERSONAL_TITLE,
