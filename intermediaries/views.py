@@ -5,30 +5,35 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intermediaries import selectors, services
+from intermediaries.filters import FirmFilterSet
 from intermediaries.forms import FirmForm
+from intermediaries.tables import FirmTable
 from tracker.cases.registry import panels_for
 from tracker.cases.scoping import EDITOR_ROLES, READERS, jurisdictions_for, role_required
 from tracker.cases.views import posted_version
-from tracker.web.pagination import page_of
+from tracker.web.pagination import configure_table
 
 
 @login_required
 @role_required(*READERS)
 @require_safe
 def firm_list(request: HttpRequest) -> HttpResponse:
-    firms = selectors.firms_for(request.user)
-    q = request.GET.get("q", "").strip()
-    if q:
-        firms = firms.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
-    page = page_of(firms, request.GET, per_page=25)
-    return render(request, "intermediaries/firm_list.html", {"page": page, "q": q})
+    filterset = FirmFilterSet(
+        request.GET or None, queryset=selectors.firms_for(request.user), user=request.user
+    )
+    if not filterset.is_bound:
+        firms = filterset.queryset
+    else:  # a value that is not a choice (another county, say) shows its error and no rows
+        firms = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    table = FirmTable(firms)
+    configure_table(request, table, per_page=25)
+    return render(request, "intermediaries/firm_list.html", {"filter": filterset, "table": table})
 
 
 @login_required

@@ -315,10 +315,18 @@ class TestPermissions:
     def test_firm_search_cannot_reach_another_county(self, world):
         other = world.scenes["b"].firm
 
-        response = world.client("alice").get(reverse("intermediaries:firm_list"), {"q": other.name})
+        client = world.client("alice")
+        response = client.get(reverse("intermediaries:firm_list"), {"q": other.name})
 
         assert response.status_code == 200
-        assert list(response.context["page"].object_list) == []
+        assert [row.record for row in response.context["table"].page.object_list] == []
+        # Nor by naming the other county in the place filter: it is not a choice.
+        response = client.get(
+            reverse("intermediaries:firm_list"), {"jurisdiction": other.jurisdiction_id}
+        )
+        assert response.status_code == 200
+        assert [row.record for row in response.context["table"].page.object_list] == []
+        assert response.context["filter"].errors
 
     def test_evidence_download_is_an_attachment(self, world):
         evidence = world.scenes["a"].evidence
