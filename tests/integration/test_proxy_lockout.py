@@ -34,7 +34,6 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PASSWORD = "correct-horse-battery-9"
 
 
-
 @pytest.fixture(autouse=True)
 def _nginx_installed():
     # Fails, never skips: the deployment under test needs it (.ci/run installs it).
