@@ -67,7 +67,7 @@ bench: venv
 
 # Regenerate translations (needs GNU gettext; the compiled .mo files are committed).
 messages: venv
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
