@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intermediaries.models import ItemDisposition, PersonStatus, PostDisposition
+from tracker.cases import workflow
 from tracker.cases.workflow import OPEN_STATUSES, Status
 from tracker.redflags.declare import TODAY, AnyOf, Here, Is, Not, Outer, Rule, Some
 
-DONE = [Status.COMPLETED, Status.CLOSED]
+DONE = sorted(workflow.DONE_STATUSES)
 FIRM = "intermediary_item__provider_firm"
 
 # --- intermediary items --------------------------------------------------------------------

@@ -38,6 +38,9 @@ OPEN_STATUSES = frozenset(
     {Status.REGISTERED, Status.UNDER_REVIEW, Status.DECIDED, Status.IN_PROGRESS}
 )
 READ_ONLY_STATUSES = frozenset({Status.CLOSED, Status.WITHDRAWN})
+DONE_STATUSES = frozenset({Status.COMPLETED, Status.CLOSED})  # the clean-up is done
+# A decision has been taken and stands (what catalogues publish and the report counts reviewed).
+DECIDED_STATUSES = frozenset({Status.DECIDED, Status.IN_PROGRESS}) | DONE_STATUSES
 # Role sets, defined here once (views, services, selectors and the API import them).
 EDITORS = frozenset({Role.STAFF, Role.ADMIN})  # register and change cases
 ADMINS = frozenset({Role.ADMIN})

@@ -18,14 +18,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.cases import workflow
 from tracker.cases.registry import get_kind
 from tracker.cases.scoping import jurisdictions_for, user_role
 from tracker.cases.selectors import display_value
-from tracker.cases.workflow import Role, Status
+from tracker.cases.workflow import Role
 from tracker.models import Case, CatalogueEdition, Jurisdiction, User
 
 # Decided or later; never registered, under review or withdrawn.
-PUBLISHABLE = (Status.DECIDED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED)
+PUBLISHABLE = workflow.DECIDED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.audit import asof
-from tracker.cases.workflow import OPEN_STATUSES, Status
+from tracker.cases import workflow
+from tracker.cases.workflow import OPEN_STATUSES
 
 FIGURES_VERSION = 1
 ZERO = Decimal("0")
@@ -23,14 +24,10 @@ DETAIL_LIMIT = 300  # milestones due next month listed on the page and in the PD
 REPORT_LANGUAGE = "zh-hans"
 REPORT_TITLE = gettext_lazy("中介服务和收费清理工作进展月报")
 
-DONE_STATUSES = (Status.COMPLETED.value, Status.CLOSED.value)
+# The workflow's groupings as plain values, in a fixed order (they are written into SQL).
+DONE_STATUSES = tuple(sorted(s.value for s in workflow.DONE_STATUSES))
 OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
-REVIEWED_STATUSES = (
-    Status.DECIDED.value,
-    Status.IN_PROGRESS.value,
-    Status.COMPLETED.value,
-    Status.CLOSED.value,
-)
+REVIEWED_STATUSES = tuple(sorted(s.value for s in workflow.DECIDED_STATUSES))
 
 MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
