@@ -331,7 +331,7 @@ def dashboard(
     }
 
 
-# --- history: the readers live in tracker/timeline.py; these names stay for callers ---------
+# --- history: the readers live in tracker/audit/timeline/; these names stay for callers ----
 
 
 def case_history(case: Case, limit: int | None = None) -> list[TimelineEntry]:
