@@ -36,20 +36,6 @@ FEE = CaseKind(
     red_flag_rules=FEE_RULES,
     demo=demo.FEE_DEMO,
     bench=benchdata.FEE_BENCH,
-    subject_detail_fields=[
-        "name",
-        "sub_items",
-        "fee_kind",
-        "set_level",
-        "collecting_unit",
-        "revenue_handling",
-        "legal_basis",
-        "standard",
-        "amount",
-        "payer_scope",
-        "affects_enterprises",
-        "annual_revenue",
-    ],
 )
 
 

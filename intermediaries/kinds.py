@@ -42,19 +42,6 @@ ITEM = CaseKind(
     red_flag_rules=ITEM_RULES,
     demo=demo.ITEM_DEMO,
     bench=benchdata.ITEM_BENCH,
-    subject_detail_fields=[
-        "name",
-        "approval_items",
-        "legal_basis",
-        "provider",
-        "provider_firm",
-        "provider_nature",
-        "time_limit",
-        "fee_name",
-        "fee_standard",
-        "fee_basis",
-        "pricing",
-    ],
 )
 
 FIRM = CaseKind(
@@ -83,7 +70,6 @@ FIRM = CaseKind(
     red_flag_rules=FIRM_RULES,
     demo=demo.FIRM_DEMO,
     bench=benchdata.FIRM_BENCH,
-    subject_detail_fields=["firm", "agency", "affiliation_type", "transition_until", "new_firm"],
 )
 
 POST = CaseKind(
@@ -111,27 +97,6 @@ POST = CaseKind(
     red_flag_rules=POST_RULES,
     demo=demo.POST_DEMO,
     bench=benchdata.POST_BENCH,
-    subject_detail_fields=[
-        "person_ref",
-        "person_name",
-        "employing_unit",
-        "employing_department",
-        "post",
-        "rank_band",
-        "person_status",
-        "firm",
-        "firm_name",
-        "post_type",
-        "paid",
-        "pay_amount",
-        "pay_returned",
-        "shareholding",
-        "former_area",
-        "approval_ref",
-        "held_from",
-        "held_to",
-        "firm_change_done",
-    ],
 )
 
 

@@ -32,6 +32,7 @@ class CaseKind:
     dispositions: list[tuple[str, Any]]
     milestones: list[MilestoneSpec]
     form_class: type | None = None
+    # The subject fields shown on the case page and in history; by default the form's fields.
     subject_detail_fields: list[str] = field(default_factory=list)
     personal: bool = False  # subject holds personal information (read-logged, never in reports)
     stream: str = ""  # report stream letter A/B/C/D
@@ -50,6 +51,10 @@ class CaseKind:
     # kind's app; seed_demo and bench build cases only of the kinds that provide them.
     demo: Any = None
     bench: Any = None
+
+    def __post_init__(self) -> None:
+        if not self.subject_detail_fields and self.form_class is not None:
+            self.subject_detail_fields = list(self.form_class._meta.fields)
 
     def disposition_label(self, value: str) -> str:
         return str(dict(self.dispositions).get(value, value or ""))
