@@ -137,6 +137,7 @@ def test_check_deploy_is_clean_with_production_variables():
         **os.environ,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-0123456789",
+        "TRACKER_AUDIT_WITNESS_KEY": "production-audit-witness-key-for-the-check-0123456789",
         "DJANGO_ALLOWED_HOSTS": "tracker.example.gov.cn",
     }
     env.pop("DATABASE_URL", None)

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from tracker.audit.chain import chain_head
+from tracker.audit.witness import Source, witness_head
 from tracker.cases.registry import get_kind
 from tracker.models import Case, Evidence, Jurisdiction, Milestone, Note
 
@@ -106,6 +107,12 @@ def export_archive(*, jurisdiction: Jurisdiction, output: Path, generated_by: st
         raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
         zf.writestr(MANIFEST, raw)
     manifest["manifest_sha256"] = _sha256(raw)
+    witness_head(
+        Source.ARCHIVE,
+        f"{jurisdiction.code} {output.name} manifest {manifest['manifest_sha256']}",
+        seq=seq,
+        head=head,
+    )
     return manifest
 
 

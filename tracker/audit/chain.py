@@ -356,6 +356,7 @@ class VerifyResult:
     message: str
     seconds: float
     problem: dict | None = None
+    witnesses: int = 0  # witnessed heads checked (tracker.audit.witness)
 
 
 def _raw_rows(model: type[models.Model], spec: RowSpec, ids: list[int]):
@@ -530,7 +531,9 @@ def _run_segments(ranges: list[tuple[int, int]], chunk: int) -> list[_Segment]:
 
 
 def verify_chain(chunk: int = 5000, workers: int | None = None) -> VerifyResult:
-    """Recompute the chain; the first broken link is named (model, row id, sequence).
+    """Recompute the chain; the first broken link is named (model, row id, sequence). Then
+    every witnessed head must still be the link at its sequence, under a matching HMAC
+    (``tracker.audit.witness``): each failing witness is named.
 
     Large chains are checked in ``workers`` processes (default: one per CPU), each over a
     contiguous range of links; the ranges are then joined link to link, so the result, and
@@ -604,19 +607,31 @@ def verify_chain(chunk: int = 5000, workers: int | None = None) -> VerifyResult:
                 row_id=stray,
                 seq=None,
             )
-    return VerifyResult(True, count, prev, "ok", time.perf_counter() - started)
+    from tracker.audit.witness import check_witnesses
+
+    witnessed, problems = check_witnesses()
+    if problems:
+        return fail(
+            "witness",
+            f"{len(problems)} of {witnessed} witnessed chain heads no longer hold:\n"
+            + "\n".join(f"  {p}" for p in problems),
+            seq=problems[0].seq,
+            witnesses=[p.witness_id for p in problems],
+        )
+    return VerifyResult(True, count, prev, "ok", time.perf_counter() - started, witnesses=witnessed)
 
 
 # --- append-only triggers ----------------------------------------------------------------
 
 
 def protected_tables() -> list[str]:
-    """History tables, the chain and the access log: rows are only ever inserted."""
+    """History tables, the chain, its witnesses and the access log: rows are only ever inserted."""
+    from tracker.audit.models import ChainWitness
     from tracker.models import AccessLog, AuditChainEntry
 
     return (
         [m._meta.db_table for m in history_models()]
-        + [AuditChainEntry._meta.db_table, AccessLog._meta.db_table]
+        + [AuditChainEntry._meta.db_table, ChainWitness._meta.db_table, AccessLog._meta.db_table]
         + [apps.get_model(label)._meta.db_table for label in APPEND_ONLY_MODELS]
     )
 

@@ -1,4 +1,4 @@
-"""Audit chain models: the head, the links and verification runs."""
+"""Audit chain models: the head, the links, verification runs and witnessed heads."""
 
 from __future__ import annotations
 
@@ -92,6 +92,35 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.target} {self.reference}"
+
+
+class ChainWitness(models.Model):
+    """A head of the audit chain as seen by a verification, an issued report, a catalogue
+    edition, an archive or a daily reminders run, with an HMAC under a key kept outside the
+    database (``AUDIT_WITNESS_KEY``). Append-only: ``verify_audit`` fails when the chain no
+    longer holds the witnessed head at its sequence, or the HMAC does not match."""
+
+    class Source(models.TextChoices):
+        VERIFICATION = "verification", _("审计校验")
+        REPORT = "report", _("印发月报")
+        CATALOGUE = "catalogue", _("目录发布")
+        ARCHIVE = "archive", _("归档导出")
+        REMINDERS = "reminders", _("每日提醒")
+
+    seq = models.PositiveBigIntegerField(_("序号"))
+    head = models.CharField(_("链头哈希"), max_length=64)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    reference = models.CharField(_("编号"), max_length=200, blank=True)
+    hmac = models.CharField(_("校验码"), max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("审计链见证")
+        verbose_name_plural = _("审计链见证")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.source} {self.reference} seq {self.seq}"
 
 
 class InspectionNote(models.Model):

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.audit.witness import Source, witness_head
 from tracker.cases import workflow
 from tracker.cases.registry import get_kind
 from tracker.cases.scoping import jurisdictions_for, user_role
@@ -239,6 +240,9 @@ def catalogue_publish(
         sha256=snapshot_sha256(entries),
     )
     edition.save()
+    witness_head(
+        Source.CATALOGUE, f"CatalogueEdition #{edition.pk} {kind_key} {jurisdiction.code} {number}"
+    )
     return edition
 
 

@@ -81,6 +81,11 @@ SECRET_KEY = (
     or "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 )
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# HMAC key of the audit chain's witnessed heads (tracker.audit.witness): kept outside the
+# database; the development default is refused by ``check --deploy``.
+AUDIT_WITNESS_KEY = os.environ.get("TRACKER_AUDIT_WITNESS_KEY") or (
+    "dev-only-audit-witness-key-change-me-in-production-0123456789" if DEBUG else ""
+)
 # The app's error pages even with DEBUG on (the demo); off shows Django's technical pages.
 TRACKER_APP_ERROR_PAGES = env_bool("TRACKER_APP_ERROR_PAGES", True)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.audit.chain import chain_head
+from tracker.audit.witness import Source, witness_head
 from tracker.cases import workflow
 from tracker.cases.scoping import jurisdictions_for, user_role
 from tracker.cases.services import tracked_save
@@ -361,6 +362,7 @@ def report_issue(*, report: MonthlyReport, by: User) -> MonthlyReport:
             current.pdf.save(name, ContentFile(pdf), save=False)
             stored = current.pdf.name
             tracked_save(current, by=by, reason=_("印发月报"))
+            witness_head(Source.REPORT, f"MonthlyReport #{current.pk} {name}", seq=seq, head=head)
     except BaseException:
         if stored:
             report.pdf.storage.delete(stored)

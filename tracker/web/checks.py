@@ -45,3 +45,34 @@ def secret_key_check(app_configs, **kwargs):
     problem = secret_key_problem(getattr(settings, "SECRET_KEY", ""))
     hint = 'python -c "import secrets; print(secrets.token_urlsafe(64))"'
     return [Error(problem, hint=hint, id="tracker.E010")] if problem else []
+
+
+# The key settings.py falls back to in DEBUG when TRACKER_AUDIT_WITNESS_KEY is not set.
+DEV_AUDIT_WITNESS_KEY = "dev-only-audit-witness-key-change-me-in-production-0123456789"
+MIN_AUDIT_WITNESS_KEY_LENGTH = 32
+
+
+@register(Tags.security, deploy=True)
+def audit_witness_key_check(app_configs, **kwargs):
+    """Under ``check --deploy``: an Error for a missing, short or built-in HMAC key of the audit
+    chain's witnessed heads (tracker.audit.witness); it must live outside the database."""
+    key = getattr(settings, "AUDIT_WITNESS_KEY", "") or ""
+    if not key:
+        problem = (
+            "未设置审计链见证密钥（TRACKER_AUDIT_WITNESS_KEY）。"
+            "No AUDIT_WITNESS_KEY (TRACKER_AUDIT_WITNESS_KEY) is set."
+        )
+    elif key == DEV_AUDIT_WITNESS_KEY:
+        problem = (
+            "审计链见证密钥是内置的开发用密钥，请通过 TRACKER_AUDIT_WITNESS_KEY 设置随机密钥。"
+            "AUDIT_WITNESS_KEY is the built-in development key."
+        )
+    elif len(key) < MIN_AUDIT_WITNESS_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_UNIQUE:
+        problem = (
+            f"审计链见证密钥过短或过于简单（至少 {MIN_AUDIT_WITNESS_KEY_LENGTH} 个字符）。"
+            "AUDIT_WITNESS_KEY is too short or too simple."
+        )
+    else:
+        return []
+    hint = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    return [Error(problem, hint=hint, id="tracker.E011")]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from tracker.audit.witness import Source, witness_head
 from tracker.deadlines.reminders import reminders_send
 from tracker.redflags import rules as redflags
 
@@ -96,6 +97,7 @@ class Command(BaseCommand):
             # The day's first dashboard should not pay for a night's changes (tracker.redflags.rules).
             links = redflags.sync()
             self.stdout.write(f"red flags brought up to date ({links} new audit links read)")
+            witness_head(Source.REMINDERS, f"send_reminders {run.day}")
         if run.failures:
             for failure in run.failures:
                 self.stderr.write(f"e-mail failed: {failure}")
