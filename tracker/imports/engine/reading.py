@@ -24,6 +24,10 @@ from tracker.imports.engine.cells import (
     FileProblem,
     is_blank,
 )
+from tracker.imports.engine.limits import RATIO_MIN_BYTES
+from tracker.imports.engine.limits import limit as limit_of
+
+_MB = 1024 * 1024
 
 # --- reading the file --------------------------------------------------------------------
 
@@ -125,30 +129,130 @@ def _xlsx_parts(archive: zipfile.ZipFile) -> tuple[str, str | None, bool]:
     raise KeyError("no worksheet")
 
 
+def _too_big(what: str, name: str) -> FileProblem:
+    return FileProblem(
+        _("%(what)s超过上限（最多 %(max)s），可能是恶意构造的文件，已拒绝。")
+        % {"what": what, "max": f"{limit_of(name):,}"}
+    )
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive whose directory promises too much, before any member is inflated."""
+    infos = archive.infolist()
+    if len(infos) > limit_of("ZIP_MEMBERS"):
+        raise FileProblem(
+            _("Excel 文件内部的部件过多（超过 %(n)d 个），已拒绝。")
+            % {"n": limit_of("ZIP_MEMBERS")}
+        )
+    member_max, total_max, ratio_max = (
+        limit_of("MEMBER_BYTES"),
+        limit_of("UNCOMPRESSED_BYTES"),
+        limit_of("COMPRESSION_RATIO"),
+    )
+    bomb = _("文件解压后过大（超过 %(mb)d MB），可能是压缩炸弹，已拒绝。")
+    total = 0
+    for info in infos:
+        if info.file_size > member_max:
+            raise FileProblem(bomb % {"mb": member_max // _MB})
+        total += info.file_size
+        if total > total_max:
+            raise FileProblem(bomb % {"mb": total_max // _MB})
+        if info.file_size > RATIO_MIN_BYTES and info.file_size > ratio_max * max(
+            info.compress_size, 1
+        ):
+            raise FileProblem(
+                _("文件压缩比异常（超过 %(r)d 倍），可能是压缩炸弹，已拒绝。") % {"r": ratio_max}
+            )
+
+
 def _shared_strings(archive: zipfile.ZipFile, name: str | None) -> list[str]:
-    from xml.etree import ElementTree
+    """The shared strings, read as a stream (expat, 64 KB at a time): reading stops as soon as
+    their count or their characters pass the limits, so a 600 MB string is never built."""
+    from xml.parsers import expat
 
     if not name or name not in archive.namelist():
         return []
+    max_count, max_chars = limit_of("SHARED_STRINGS"), limit_of("SHARED_STRING_CHARS")
     strings: list[str] = []
+    parts: list[str] = []
+    state = {"skip": 0, "in_t": 0, "chars": 0}
+
+    def start(tag: str, _attrs: dict) -> None:
+        tag = _local(tag)
+        if tag == "rPh":
+            state["skip"] += 1  # phonetic guide text is not part of the value
+        elif tag == "t":
+            state["in_t"] += 1
+
+    def end(tag: str) -> None:
+        tag = _local(tag)
+        if tag == "rPh":
+            state["skip"] -= 1
+        elif tag == "t":
+            state["in_t"] -= 1
+        elif tag == "si":
+            strings.append("".join(parts))
+            parts.clear()
+            if len(strings) > max_count:
+                raise _too_big(_("共享字符串个数"), "SHARED_STRINGS")
+
+    def text(data: str) -> None:
+        if state["in_t"] and not state["skip"]:
+            state["chars"] += len(data)
+            if state["chars"] > max_chars:
+                raise _too_big(_("共享字符串总字符数"), "SHARED_STRING_CHARS")
+            parts.append(data)
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
     with archive.open(name) as fh:
-        parts: list[str] = []
-        skip = 0
-        for event, el in ElementTree.iterparse(fh, events=("start", "end")):
-            tag = _local(el.tag)
-            if event == "start":
-                if tag == "rPh":
-                    skip += 1  # phonetic guide text is not part of the value
-                continue
-            if tag == "t" and not skip:
-                parts.append(el.text or "")
-            elif tag == "rPh":
-                skip -= 1
-            elif tag == "si":
-                strings.append("".join(parts))
-                parts = []
-                el.clear()
+        while chunk := fh.read(65536):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
     return strings
+
+
+def _dimension_cells(ref: str) -> int:
+    """'A1:Z100' -> 2600 (rows x columns); 0 when unreadable."""
+    match = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", (ref or "").upper())
+    if not match:
+        return 0
+    c1, r1, c2, r2 = match.groups()
+    c2, r2 = c2 or c1, r2 or r1
+    return (abs(int(r2) - int(r1)) + 1) * (abs(_column_index(c2) - _column_index(c1)) + 1)
+
+
+def _open_xlsx(data: bytes) -> tuple[zipfile.ZipFile, tuple[str, str | None, bool] | None, list]:
+    """Open and check the archive, then read the shared strings within the limits.
+
+    Returns the archive, its parts (None when the workbook cannot be resolved: openpyxl decides)
+    and the shared strings. Raises FileProblem for a corrupt archive or a passed limit.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileProblem(_("无法读取 Excel 文件：文件已损坏，或不是有效的 .xlsx 文件。"))
+    _check_archive(archive)
+    try:
+        parts = _xlsx_parts(archive)
+    except Exception:
+        parts = None
+    names = (
+        [parts[1]]
+        if parts
+        else [n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")]
+    )
+    strings: list[str] = []
+    for name in names:
+        try:
+            strings = _shared_strings(archive, name)
+        except FileProblem:
+            raise
+        except Exception:  # malformed XML: openpyxl decides (and reports the file as corrupt)
+            parts, strings = None, []
+    return archive, parts, strings
 
 
 def _xlsx_cell(kind: str, value: str | None, inline: list[str], strings: list[str]) -> Any:
@@ -169,14 +273,30 @@ def _xlsx_cell(kind: str, value: str | None, inline: list[str], strings: list[st
 
 def _read_xlsx_fast(data: bytes, limit: int) -> RawTable | None:
     """A streaming reader for plain sheets (values only); None when openpyxl should decide."""
+    archive, parts, strings = _open_xlsx(data)
+    return _read_sheet_fast(archive, parts, strings, limit)
+
+
+def _read_sheet_fast(
+    archive: zipfile.ZipFile,
+    parts: tuple[str, str | None, bool] | None,
+    strings: list[str],
+    limit: int,
+) -> RawTable | None:
+    """The first sheet of a checked archive; None when openpyxl should decide.
+
+    Raises FileProblem when the sheet passes a limit (cells read, rows x columns)."""
     from xml.etree import ElementTree
 
+    if parts is None:
+        return None
+    max_cells, max_range = limit_of("CELLS"), limit_of("USED_RANGE_CELLS")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        sheet_name, shared_name, date1904 = _xlsx_parts(archive)
+        sheet_name, _shared_name, date1904 = parts
         if date1904 or archive.getinfo(sheet_name).file_size > MAX_SHEET_XML_BYTES:
             return None
-        strings = _shared_strings(archive, shared_name)
+        seen = used = 0
+        sheet_data = None
         rows: list[tuple[int, list]] = []
         truncated = False
         row_number = 0
@@ -185,9 +305,16 @@ def _read_xlsx_fast(data: bytes, limit: int) -> RawTable | None:
         inline: list[str] = []
         merges: list[tuple[int, int, int, int]] = []
         with archive.open(sheet_name) as fh:
-            for _event, el in ElementTree.iterparse(fh, events=("end",)):
+            for event, el in ElementTree.iterparse(fh, events=("start", "end")):
                 tag = _local(el.tag)
-                if tag == "mergeCell":
+                if event == "start":
+                    if tag == "sheetData":
+                        sheet_data = el
+                    continue
+                if tag == "dimension":
+                    if _dimension_cells(el.get("ref", "")) > max_range:
+                        raise _too_big(_("工作表的使用范围（行数×列数）"), "USED_RANGE_CELLS")
+                elif tag == "mergeCell":
                     region = _merge_region(el.get("ref", ""))
                     if region is not None:
                         merges.append(region)
@@ -197,6 +324,9 @@ def _read_xlsx_fast(data: bytes, limit: int) -> RawTable | None:
                 elif tag == "t":
                     inline.append(el.text or "")
                 elif tag == "c":
+                    seen += 1
+                    if seen > max_cells:
+                        raise _too_big(_("工作表的单元格个数"), "CELLS")
                     kind = el.get("t", "n")
                     ref = el.get("r")
                     pos = _column_index(ref) if ref else len(cells)
@@ -209,24 +339,34 @@ def _read_xlsx_fast(data: bytes, limit: int) -> RawTable | None:
                     row_number = int(el.get("r") or row_number + 1)
                     if cells:
                         width = max(cells) + 1
+                        used += width
+                        if used > max_range:
+                            raise _too_big(_("工作表的使用范围（行数×列数）"), "USED_RANGE_CELLS")
                         rows.append((row_number, [cells.get(i) for i in range(width)]))
                         if len(rows) >= limit:
                             truncated = True
                             break
                     cells = {}
                     el.clear()
+                    if sheet_data is not None:
+                        sheet_data.clear()  # drop the read rows: memory stays flat
         return RawTable(rows, "xlsx", "", truncated, merges=merges)
+    except FileProblem:
+        raise
     except Exception:
         return None
 
 
 def _read_xlsx(data: bytes, limit: int) -> RawTable:
-    fast = _read_xlsx_fast(data, limit)
+    archive, parts, strings = _open_xlsx(data)  # the limits, before any sheet is parsed
+    fast = _read_sheet_fast(archive, parts, strings, limit)
+    del strings
     if fast is not None and fast.rows:
         return fast
     import openpyxl
 
     corrupt = _("无法读取 Excel 文件：文件已损坏，或不是有效的 .xlsx 文件。")
+    max_cells, max_range = limit_of("CELLS"), limit_of("USED_RANGE_CELLS")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -241,11 +381,18 @@ def _read_xlsx(data: bytes, limit: int) -> RawTable:
                 sheet.reset_dimensions()  # some writers store a wrong sheet size
             rows: list[tuple[int, list]] = []
             truncated = False
+            used = seen = 0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    seen += len(values)
+                    if seen > max_cells:
+                        raise _too_big(_("工作表的单元格个数"), "CELLS")
                     if all(is_blank(v) for v in values):
                         continue
+                    used += len(values)
+                    if used > max_range:
+                        raise _too_big(_("工作表的使用范围（行数×列数）"), "USED_RANGE_CELLS")
                     rows.append((number, list(values)))
                     if len(rows) >= limit:
                         truncated = True
@@ -307,6 +454,13 @@ def _read_csv(data: bytes, limit: int) -> RawTable:
                 truncated = True
                 break
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            # The csv module's field_size_limit (131,072 characters unless changed) bounds one
+            # cell, so a giant line without separators stops here; the upload cap bounds the rest.
+            raise FileProblem(
+                _("CSV 第 %(n)d 行的单元格过长（超过 %(max)s 个字符），已拒绝。")
+                % {"n": reader.line_num, "max": f"{csv.field_size_limit():,}"}
+            )
         raise FileProblem(
             _("CSV 格式错误（第 %(n)d 行）：%(e)s") % {"n": reader.line_num, "e": exc}
         )
