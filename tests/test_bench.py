@@ -31,7 +31,7 @@ PAGE_FIGURES = [
     "dashboard",
     "dashboard_county",
 ]
-FEATURE_FIGURES = ["report", "import", "export", "verify_audit"]
+FEATURE_FIGURES = ["report", "import", "export", "verify_audit", "overhead"]
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +79,9 @@ def test_bench_reports_every_feature_figure(bench_result):
     verify = figures["verify_audit"]
     assert verify["ok"] is True  # the bulk-built data is fully in the audit chain
     assert verify["rows"] >= bench_result["data"]["history_rows"]
+    overhead = figures["overhead"]  # the input guard and the personal read log, per request
+    assert overhead["guard_query_us"] > 0 and overhead["guard_form_us"] > 0
+    assert overhead["read_log_us"] > 0  # the bench data has officials' post cases
 
 
 def test_bench_records_machine_database_and_size(bench_result):
