@@ -1,4 +1,6 @@
-"""Core models: jurisdictions, departments, users, cases, milestones, evidence and notes."""
+"""Core models: jurisdictions, departments, users, cases, milestones, evidence and notes.
+
+The case queryset lives in ``tracker.cases.querysets`` and is re-exported here."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tracker.cases.querysets import CaseQuerySet
 from tracker.cases.registry import all_disposition_choices, get_kind, kind_choices
 from tracker.cases.validators import validate_division_code
 from tracker.cases.workflow import OPEN_STATUSES, Role, Status
@@ -140,25 +143,6 @@ class User(AbstractUser):
 def end_of_year(day: datetime.date | None = None) -> datetime.date:
     day = day or timezone.localdate()
     return datetime.date(day.year, 12, 31)
-
-
-class CaseQuerySet(models.QuerySet):
-    def for_user(self, user) -> CaseQuerySet:
-        """The scoping choke-point: cases in the user's jurisdiction subtree, nothing else."""
-        from tracker.cases.scoping import jurisdiction_filter
-
-        return self.filter(jurisdiction_filter(user, "jurisdiction"))
-
-    def restrict(self, user, action: str = "view") -> CaseQuerySet:
-        """Cases ``user`` may ``action`` ("view" or "change"): in scope and with a role allowed
-        to; nothing otherwise (after NetBox's RestrictedQuerySet)."""
-        from tracker.cases.scoping import may
-
-        return self.for_user(user) if may(user, action) else self.none()
-
-    def overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
-        today = today or timezone.localdate()
-        return self.filter(status__in=OPEN_STATUSES, deadline__lt=today)
 
 
 class Case(models.Model):
