@@ -9,7 +9,8 @@ point at) comes from a ``tracker.cases.registry.DataSetup`` the app registers.
 The hooks draw from the builder's one ``rng``, in the order the builder calls them, so a seed
 gives the same data set whichever app the code lives in.
 
-The demo hooks receive the ``seed_demo`` command as ``ctx``; what they may use of it:
+The demo hooks receive ``seed_demo``'s ``tracker.tooling.demo.DemoSeeder`` as ``ctx``; what
+they may use of it:
 
 * ``rng``, ``today``, ``admin``: the one random stream, the demo's today, the demo admin;
 * ``jurisdictions`` (code -> Jurisdiction), ``abbr`` (code -> short name in document numbers);
