@@ -52,19 +52,9 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("文件不存在：%(p)s") % {"p": path})
-        jurisdiction = None
-        if options["jurisdiction"]:
-            jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
-            if jurisdiction is None:
-                raise CommandError(_("行政区划代码不存在：%(c)s") % {"c": options["jurisdiction"]})
-        user = User.objects.filter(username=options["user"]).first()
-        if user is None:
-            raise CommandError(_("用户不存在：%(u)s") % {"u": options["user"]})
-        owner = None
-        if options["owner"]:
-            owner = User.objects.filter(username=options["owner"]).first()
-            if owner is None:
-                raise CommandError(_("用户不存在：%(u)s") % {"u": options["owner"]})
+        jurisdiction = self._jurisdiction(options["jurisdiction"])
+        user = self._user(options["user"])
+        owner = self._user(options["owner"]) if options["owner"] else None
         try:
             defaults = parse_defaults(options["set"])
             accepted = parse_accepted(options["accept"], by=user)
@@ -82,6 +72,32 @@ class Command(BaseCommand):
             )
         except (ImportRefused, PermissionDenied) as exc:
             raise CommandError(str(exc) or _("没有导入权限。"))
+        self._write_counts(path, report)
+        self._refuse_errors(report.errors)
+        self._refuse_warnings(report.warnings)
+        if report.committed:
+            self.stdout.write(
+                self.style.SUCCESS(_("已导入（批次 %(pk)d）。") % {"pk": report.batch.pk})
+            )
+        else:
+            self.stdout.write(_("预览完成，没有错误。加 --commit 写入。"))
+
+    def _jurisdiction(self, code: str | None) -> Jurisdiction | None:
+        """The --jurisdiction given, or None to take it from the file's title."""
+        if not code:
+            return None
+        jurisdiction = Jurisdiction.objects.filter(code=code).first()
+        if jurisdiction is None:
+            raise CommandError(_("行政区划代码不存在：%(c)s") % {"c": code})
+        return jurisdiction
+
+    def _user(self, username: str) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("用户不存在：%(u)s") % {"u": username})
+        return user
+
+    def _write_counts(self, path: Path, report) -> None:
         counts = report.counts()
         self.stdout.write(
             _(
@@ -90,14 +106,19 @@ class Command(BaseCommand):
             )
             % {**counts, "name": path.name, "policy": report.on_duplicate}
         )
-        errors = report.errors
+
+    def _refuse_errors(self, errors: list[dict]) -> None:
+        """Each error on stderr, then a refusal: nothing was written."""
         if errors:
             for error in errors:
                 where = _("第 %(n)s 行") % {"n": error["row"]} if error["row"] else _("文件")
                 column = f"［{error['column']}］" if error["column"] else ""
                 self.stderr.write(f"{where}{column}：{error['message']}")
             raise CommandError(_("共 %(n)d 处错误，未写入任何数据。") % {"n": len(errors)})
-        for warning in report.warnings:
+
+    def _refuse_warnings(self, warnings: list[dict]) -> None:
+        """Each warning awaiting an admin's --accept on stderr, then a refusal."""
+        for warning in warnings:
             self.stderr.write(
                 _("第 %(n)s 行［%(c)s］警告（%(code)s）：%(m)s")
                 % {
@@ -107,14 +128,8 @@ class Command(BaseCommand):
                     "m": warning["message"],
                 }
             )
-        if report.warnings:
+        if warnings:
             raise CommandError(
                 _("有 %(n)d 条警告待管理员确认（--accept 行号:代码=理由），未写入任何数据。")
-                % {"n": len(report.warnings)}
+                % {"n": len(warnings)}
             )
-        if report.committed:
-            self.stdout.write(
-                self.style.SUCCESS(_("已导入（批次 %(pk)d）。") % {"pk": report.batch.pk})
-            )
-        else:
-            self.stdout.write(_("预览完成，没有错误。加 --commit 写入。"))
