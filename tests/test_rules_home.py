@@ -44,6 +44,11 @@ EXPECTED_EDGES: dict[tuple[str, str], set[str]] = {
     (C, CL): {A},
     (C, IP): {A},
     (CL, IP): {A},
+    # 回头看：重新决定 (a new decision replaces the old one, which is kept as superseded)
+    (D, D): {A},
+    (IP, D): {A},
+    (C, D): {A},
+    (CL, D): {A},
     (R, W): {S, A},
     (UR, W): {S, A},
     (D, W): {S, A},

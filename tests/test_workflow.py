@@ -38,8 +38,11 @@ PATHS: dict[str, list[str]] = {
 }
 
 
-def decision() -> Decision:
-    return Decision(disposition="retain", doc_no="甲改办〔2026〕1号", date=timezone.localdate())
+def decision(source: str = Status.UNDER_REVIEW) -> Decision:
+    """The decision an edge to "decided" needs; a re-decision (from a decided status) needs a
+    new document number."""
+    doc_no = "甲改办〔2026〕2号" if source in workflow.DECIDED_STATUSES else "甲改办〔2026〕1号"
+    return Decision(disposition="retain", doc_no=doc_no, date=timezone.localdate())
 
 
 def complete_required_milestones(case: Case, by: User) -> None:
@@ -113,7 +116,7 @@ def test_every_status_pair(source, target, case_a, alice, carol):
         to=target,
         by=by,
         reason="测试合法变更",
-        decision=decision() if target == Status.DECIDED else None,
+        decision=decision(source) if target == Status.DECIDED else None,
     )
     fresh = Case.objects.get(pk=case.pk)
     assert result.status == fresh.status == target

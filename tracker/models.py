@@ -9,6 +9,7 @@ from tracker.audit.models import (
     InspectionNote,
     ReviewMarker,
 )
+from tracker.cases.decisions import SupersededDecision
 from tracker.cases.models import (
     Case,
     CaseQuerySet,
@@ -48,6 +49,7 @@ __all__ = [
     "Notification",
     "RedFlagHit",
     "RedFlagState",
+    "SupersededDecision",
     "MonthlyReport",
     "ReferenceCounter",
     "ReviewMarker",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.cases.scoping import jurisdictions_for
 from tracker.cases.services import owner_choices
 from tracker.cases.validators import ID_NUMBER_MESSAGE, find_id_numbers
-from tracker.cases.workflow import Status
+from tracker.cases.workflow import DECIDED_STATUSES, Status
 from tracker.models import Case, Department, Evidence, Jurisdiction, Milestone, User
 
 
@@ -99,13 +99,17 @@ class TransitionForm(IdNumberFreeFormMixin, forms.Form):
     def __init__(self, *args, case: Case, target: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.deciding = target == Status.DECIDED
+        self.redeciding = False
         if self.deciding:
             self.fields["disposition"].choices = [("", "---------")] + list(
                 case.kind_spec.dispositions
             )
-            self.fields["disposition"].initial = case.disposition
-            self.fields["decision_doc_no"].initial = case.decision_doc_no
-            self.fields["decision_date"].initial = case.decision_date
+            # A re-decision (回头看) starts from a blank document: the old one is superseded.
+            self.redeciding = case.status in DECIDED_STATUSES
+            if not self.redeciding:
+                self.fields["disposition"].initial = case.disposition
+                self.fields["decision_doc_no"].initial = case.decision_doc_no
+                self.fields["decision_date"].initial = case.decision_date
             for name in ("disposition", "decision_doc_no", "decision_date"):
                 self.fields[name].required = True
         else:

@@ -76,6 +76,38 @@ def guard_decision(case: Case) -> str | None:
     return None
 
 
+# The decision (处理决定, 决定文号, 决定日期). Once taken it stands: no edit, import or other
+# path changes it; only a re-decision (回头看：重新决定) replaces it with a new one, and the old
+# one is kept as superseded (tracker.cases.decisions).
+DECISION_FIELDS = ("disposition", "decision_doc_no", "decision_date")
+
+
+def decision_change_refusal(case: Case, changed: set[str] | list[str] | dict) -> str | None:
+    """Why the decision fields named in ``changed`` may not be changed on ``case`` directly."""
+    if case.status in DECIDED_STATUSES and set(changed) & set(DECISION_FIELDS):
+        return str(
+            _(
+                "决定已作出：处理决定、决定文号和决定日期不能直接修改，"
+                "请由管理员走“回头看：重新决定”（新的文号、日期和原因）。"
+            )
+        )
+    return None
+
+
+def redecision_refusal(case: Case, doc_no: str, date) -> str | None:
+    """A re-decision needs its own document: a new number, dated on or after the one it
+    replaces (and, like every decision, not in the future: the model checks that)."""
+    if (doc_no or "").strip() == (case.decision_doc_no or "").strip():
+        return str(_("重新决定须使用新的决定文号（原文号：%(no)s）。")) % {
+            "no": case.decision_doc_no
+        }
+    if date and case.decision_date and date < case.decision_date:
+        return str(_("重新决定的日期不能早于原决定日期（%(date)s）。")) % {
+            "date": case.decision_date.isoformat()
+        }
+    return None
+
+
 def guard_milestones_done(case: Case) -> str | None:
     """Completing needs every required milestone done."""
     pending = [m.name for m in case.milestones.all() if m.required and not m.done]
@@ -114,6 +146,20 @@ EDGES: tuple[Edge, ...] = (
     Edge(Status.DECIDED, Status.IN_PROGRESS, _("开始整改"), EDITORS),
     Edge(Status.IN_PROGRESS, Status.COMPLETED, _("标记完成"), EDITORS, guard_milestones_done),
     Edge(Status.COMPLETED, Status.CLOSED, _("销号"), ADMINS),
+    # A decision that must change is replaced, not edited: the admin records a new decision
+    # (new number, date, reason); the case returns to "decided" and the old one is superseded.
+    *(
+        Edge(
+            source,
+            Status.DECIDED,
+            _("回头看：重新决定"),
+            ADMINS,
+            guard_decision,
+            danger=True,
+            guard_on_submit=True,
+        )
+        for source in (Status.DECIDED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED)
+    ),
     Edge(Status.COMPLETED, Status.IN_PROGRESS, _("回头看：重新整改"), ADMINS),
     Edge(Status.CLOSED, Status.IN_PROGRESS, _("回头看：重新整改"), ADMINS),
     *(

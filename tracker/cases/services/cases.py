@@ -136,6 +136,10 @@ def case_update(
     require_editable(current)
     if {"status", "version", "jurisdiction", "kind", "reference"} & set(case_fields):
         raise ValueError("status, version, jurisdiction, kind and reference are not edited here")
+    changed = {n for n, v in case_fields.items() if getattr(current, n) != v}
+    problem = workflow.decision_change_refusal(current, changed)
+    if problem:
+        raise ValidationError(problem)
     for name, value in case_fields.items():
         setattr(current, name, value)
     subject = current.subject
@@ -175,11 +179,15 @@ def case_transition(
     current = Case.objects.select_for_update().get(pk=case.pk)
     if not jurisdictions_for(by).filter(pk=current.jurisdiction_id).exists():
         raise TransitionRefused(_("该事项不在您的管辖范围内。"))
+    redeciding = to == Status.DECIDED and current.status in workflow.DECIDED_STATUSES
+    superseded = _superseded(current, decision, by, reason) if redeciding else None
     if to == Status.DECIDED and decision is not None:
         current.disposition = decision.disposition
         current.decision_doc_no = decision.doc_no.strip()
         current.decision_date = decision.date
     problem = workflow.refusal(current, to, user_role(by))
+    if superseded is not None and not problem:
+        problem = _redecision_problem(superseded, decision)
     if problem:
         raise TransitionRefused(problem)
     current.status = to
@@ -189,4 +197,31 @@ def case_transition(
         raise TransitionRefused("；".join(exc.messages)) from exc
     current.version += 1
     tracked_save(current, by=by, reason=reason.strip(), clean=False)
+    if superseded is not None:
+        tracked_save(superseded, by=by, reason=reason.strip())
     return current
+
+
+def _superseded(current: Case, decision: Decision | None, by: User, reason: str):
+    """The decision a re-decision replaces, as it stands before the new one is applied."""
+    from tracker.cases.decisions import SupersededDecision
+
+    return SupersededDecision(
+        case=current,
+        disposition=current.disposition,
+        decision_doc_no=current.decision_doc_no,
+        decision_date=current.decision_date,
+        status_before=current.status,
+        new_disposition=decision.disposition if decision else "",
+        new_doc_no=decision.doc_no.strip() if decision else "",
+        new_date=decision.date if decision else None,
+        reason=reason.strip(),
+        superseded_by=by,
+    )
+
+
+def _redecision_problem(old, decision: Decision | None) -> str | None:
+    """A re-decision's own checks: a decision given, a new number, not dated earlier."""
+    if decision is None:
+        return _("重新决定须填写新的处理决定、决定文号和决定日期。")
+    return workflow.redecision_refusal(old, decision.doc_no, decision.date)

@@ -14,6 +14,7 @@ from tracker.audit import selectors as inspection_selectors
 from tracker.audit import timeline
 from tracker.audit.forms import TimelineFilterForm
 from tracker.cases import selectors
+from tracker.cases.decisions import superseded_for
 from tracker.cases.forms import (
     TransitionForm,
 )
@@ -22,7 +23,7 @@ from tracker.cases.scoping import (
     READERS,
     role_required,
 )
-from tracker.cases.workflow import Status
+from tracker.cases.workflow import is_editable
 from tracker.models import Case
 from tracker.redflags import rules as redflags
 
@@ -87,6 +88,7 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         inspection = None
     historical = state is not None
     panel = None if historical else selectors.workflow_panel(case, request.user)
+    superseded = superseded_for(case, until=state.at if historical else None)
     return {
         "case": shown,
         "spec": shown.kind_spec,
@@ -106,9 +108,8 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         "today": today,
         "case_panels": [] if historical else panels_for("case", request.user, case),
         "milestones_done": sum(1 for m in milestones if m.done),
-        "can_edit": not historical
-        and request.user.is_editor
-        and case.status not in (Status.CLOSED,),
+        "can_edit": not historical and request.user.is_editor and is_editable(case.status),
+        "superseded_decisions": superseded,
         "action_labels": timeline.ACTION_LABELS,
         "historical": historical,
         "as_of": state.at if historical else None,

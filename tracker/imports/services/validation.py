@@ -232,6 +232,16 @@ def _diff_and_validate(
             ("", _("已有事项 %(ref)s 已销号或已撤回，不能通过导入修改。") % {"ref": case.reference})
         )
         return
+    refused = workflow.decision_change_refusal(case, case_changes)
+    if refused:
+        plan.errors.append(
+            (
+                "",
+                _("已有事项 %(ref)s 的决定已作出：请走回头看（重新决定），导入不能修改。")
+                % {"ref": case.reference},
+            )
+        )
+        return
     plan.note = _("更新 %(ref)s：%(fields)s") % {
         "ref": case.reference,
         "fields": "、".join(plan.changed_labels),
