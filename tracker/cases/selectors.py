@@ -275,25 +275,7 @@ def dashboard(
     today = today or timezone.localdate()
     scoped = Case.objects.for_user(user)
     counts_in = counts if counts is not None else scope_counts(user, today)
-    # Counts per kind × status and, of the open ones, how many are past their deadline (the
-    # same rows the overdue queryset selects).
-    counts: dict[tuple[str, str], int] = {}
-    overdue_by_kind: dict[str, int] = {}
-    for _place, kind, status, n, late in counts_in.by_place:
-        counts[(kind, status)] = counts.get((kind, status), 0) + n
-        if status in OPEN_STATUSES:
-            overdue_by_kind[kind] = overdue_by_kind.get(kind, 0) + late
-    rows = []
-    for kind in kinds():
-        cells = [counts.get((kind.key, s.value), 0) for s in Status]
-        rows.append(
-            {
-                "kind": kind,
-                "cells": cells,
-                "total": sum(cells),
-                "overdue": overdue_by_kind.get(kind.key, 0),
-            }
-        )
+    rows, overdue_by_kind = _kind_rows(counts_in)
     totals = [sum(r["cells"][i] for r in rows) for i in range(len(Status))]
     related = ("jurisdiction", "department", "owner")
     due_soon = (
@@ -329,6 +311,31 @@ def dashboard(
         "mine": list(mine),
         "today": today,
     }
+
+
+def _kind_rows(counts_in: ScopeCounts) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The dashboard's rows (per kind: the count per status, the total, the overdue) and the
+    overdue count per kind."""
+    # Counts per kind × status and, of the open ones, how many are past their deadline (the
+    # same rows the overdue queryset selects).
+    counts: dict[tuple[str, str], int] = {}
+    overdue_by_kind: dict[str, int] = {}
+    for _place, kind, status, n, late in counts_in.by_place:
+        counts[(kind, status)] = counts.get((kind, status), 0) + n
+        if status in OPEN_STATUSES:
+            overdue_by_kind[kind] = overdue_by_kind.get(kind, 0) + late
+    rows = []
+    for kind in kinds():
+        cells = [counts.get((kind.key, s.value), 0) for s in Status]
+        rows.append(
+            {
+                "kind": kind,
+                "cells": cells,
+                "total": sum(cells),
+                "overdue": overdue_by_kind.get(kind.key, 0),
+            }
+        )
+    return rows, overdue_by_kind
 
 
 # --- history: the readers live in tracker/audit/timeline/; these names stay for callers ----

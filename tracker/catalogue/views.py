@@ -109,7 +109,7 @@ def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer
 
     from tracker.reports.fonts import register_font
 
@@ -118,10 +118,6 @@ def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
     meta_style = ParagraphStyle("m", fontName=font, fontSize=9, leading=12)
     cell_style = ParagraphStyle("c", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
     head_style = ParagraphStyle("h", parent=cell_style, textColor=colors.white)
-
-    def para(text: str, style) -> Paragraph:
-        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return Paragraph(escaped.replace("\n", "<br/>"), style)
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -135,21 +131,39 @@ def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
         initialFontName=font,  # every font of the file embedded, none of the base 14
     )
     story = [
-        para(edition.title, title_style),
+        _para(edition.title, title_style),
         Spacer(1, 4 * mm),
-        para(
+        _para(
             _("第 %(n)d 版，生效日期 %(d)s，共 %(c)d 项")
             % {"n": edition.number, "d": edition.effective_date, "c": len(rows) - 1},
             meta_style,
         ),
-        para(_("修订说明：%(note)s") % {"note": edition.change_note}, meta_style),
+        _para(_("修订说明：%(note)s") % {"note": edition.change_note}, meta_style),
         Spacer(1, 3 * mm),
     ]
-    width = doc.width
+    story += _tables(rows, width=doc.width, font=font, head=head_style, cell=cell_style)
+    doc.build(story)
+    return buf.getvalue()
+
+
+def _para(text: str, style):
+    """A PDF paragraph of plain text: escaped, line breaks kept."""
+    from reportlab.platypus import Paragraph
+
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Paragraph(escaped.replace("\n", "<br/>"), style)
+
+
+def _tables(rows: list[list[str]], *, width: float, font: str, head, cell) -> list:
+    """The catalogue's table in chunks of 40 rows, each repeating the header row."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
     ncols = len(rows[0])
     first = 10 * mm
     widths = [first] + [(width - first) / (ncols - 1)] * (ncols - 1)
-    header = [para(h, head_style) for h in rows[0]]
+    header = [_para(h, head) for h in rows[0]]
     body = rows[1:] or [[""] * ncols]
     style = TableStyle(
         [
@@ -159,13 +173,13 @@ def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
     )
+    tables = []
     for start in range(0, len(body), 40):
-        chunk = [[para(str(v), cell_style) for v in row] for row in body[start : start + 40]]
+        chunk = [[_para(str(v), cell) for v in row] for row in body[start : start + 40]]
         table = Table([header, *chunk], colWidths=widths, repeatRows=1)
         table.setStyle(style)
-        story.append(table)
-    doc.build(story)
-    return buf.getvalue()
+        tables.append(table)
+    return tables
 
 
 class PublishForm(forms.Form):

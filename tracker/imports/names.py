@@ -104,7 +104,7 @@ class DepartmentResolver:
         aliases: Iterable | None = None,
         choices: dict[str, int] | None = None,
     ):
-        from tracker.models import Department, DepartmentAlias, Jurisdiction
+        from tracker.models import Department
 
         self.jurisdiction = jurisdiction
         self.departments = (
@@ -112,6 +112,18 @@ class DepartmentResolver:
             if departments is not None
             else list(Department.objects.filter(jurisdiction=jurisdiction).order_by("name"))
         )
+        self._load_aliases(aliases)
+        self.prefixes = self._place_prefixes()
+        self._index_departments()  # after the aliases and prefixes: a name's forms use both
+        self.choices = {normalize_key(k): v for k, v in (choices or {}).items()}
+        self._cache: dict[str, Resolution | NameProblem] = {}
+
+    def _load_aliases(self, aliases: Iterable | None) -> None:
+        """The aliases (by default those of this jurisdiction, its ancestors and everywhere):
+        one department's aliases by key, and the common short forms with their pattern."""
+        from tracker.models import DepartmentAlias
+
+        jurisdiction = self.jurisdiction
         if aliases is None:
             ancestors = [c for c in (jurisdiction.path or "").strip("/").split("/") if c]
             aliases = DepartmentAlias.objects.filter(
@@ -133,6 +145,13 @@ class DepartmentResolver:
             if self.common
             else None
         )
+
+    def _place_prefixes(self) -> list[str]:
+        """Place-name prefixes a department name may carry (the jurisdiction, its ancestors,
+        with and without their level suffix, and the generic ones), longest first."""
+        from tracker.models import Jurisdiction
+
+        jurisdiction = self.jurisdiction
         names = [jurisdiction.name]
         codes = [c for c in (jurisdiction.path or "").strip("/").split("/") if c]
         parents = {j.code: j.name for j in Jurisdiction.objects.filter(code__in=codes)}
@@ -143,9 +162,12 @@ class DepartmentResolver:
             for suffix in LEVEL_SUFFIXES:
                 if name.endswith(suffix) and len(name) - len(suffix) >= 2:
                     names.append(name[: -len(suffix)])
-        self.prefixes = sorted(
+        return sorted(
             {normalize_key(n) for n in names if n} | set(GENERIC_PREFIXES), key=len, reverse=True
         )
+
+    def _index_departments(self) -> None:
+        """The departments by id, full name, short name or code, and by each form of a name."""
         self.by_id = {d.pk: d for d in self.departments}
         self.by_name = {normalize_key(d.name): d for d in self.departments}
         self.by_short: dict[str, list[Department]] = {}
@@ -163,8 +185,6 @@ class DepartmentResolver:
             self.forms[dept.pk] = list(dict.fromkeys(x for x in forms if x))
             for form in self.forms[dept.pk]:
                 self.by_form.setdefault(form, set()).add(dept.pk)
-        self.choices = {normalize_key(k): v for k, v in (choices or {}).items()}
-        self._cache: dict[str, Resolution | NameProblem] = {}
 
     # --- forms of a name -----------------------------------------------------------------
 
@@ -214,6 +234,13 @@ class DepartmentResolver:
         return found
 
     def _resolve(self, text: str, key: str) -> Resolution:
+        found = self._resolve_listed(text, key) or self._resolve_by_form(text)
+        if found is None:
+            raise self._not_found(text)
+        return found
+
+    def _resolve_listed(self, text: str, key: str) -> Resolution | None:
+        """A full name, a choice made in the preview, an alias or a short name or code."""
         if key in self.by_name:
             return Resolution(self.by_name[key], "exact", _("全称一致"))
         if key in self.choices and self.choices[key] in self.by_id:
@@ -241,6 +268,10 @@ class DepartmentResolver:
             return Resolution(shorts[0], "short", _("简称“%(s)s”") % {"s": text})
         if len(shorts) > 1:
             raise self._ambiguous(text, shorts)
+        return None
+
+    def _resolve_by_form(self, text: str) -> Resolution | None:
+        """The name without its place prefix (and with short forms expanded), or a unique prefix."""
         forms = self._forms(text)
         matched = self.by_form.get(forms.core, set()) | self.by_form.get(forms.canonical, set())
         if len(matched) == 1:
@@ -266,13 +297,16 @@ class DepartmentResolver:
                 return Resolution(dept, "prefix", _("唯一前缀“%(p)s”") % {"p": forms.core})
             if len(starts) > 1:
                 raise self._ambiguous(text, [self.by_id[pk] for pk in sorted(starts)])
+        return None
+
+    def _not_found(self, text: str) -> NameProblem:
         candidates = self._closest(text)
         hint = (
             _("最接近的：%(names)s。") % {"names": "、".join(d.name for d in candidates)}
             if candidates
             else ""
         )
-        raise NameProblem(
+        return NameProblem(
             _("%(j)s没有名为“%(v)s”的部门（按全称、简称、别名查找）。%(hint)s可在预览中选择部门。")
             % {"j": self.jurisdiction.name, "v": text, "hint": hint},
             text=text,

@@ -107,15 +107,42 @@ def parse_amount(value, *, base_unit: str = "元") -> Amount:
     """
     if isinstance(value, bool):
         raise AmountProblem(_("“%(v)s”不是数字。") % {"v": value})
-    base = MULTIPLIERS.get(base_unit, 1)
     if isinstance(value, (int, float, decimal.Decimal)):
-        number = decimal.Decimal(str(value))
-        if not number.is_finite():
-            raise AmountProblem(_("“%(v)s”不是有效的金额。") % {"v": value})
-        if number < 0:
-            raise AmountProblem(_("金额不能为负数：“%(v)s”。") % {"v": value})
-        return Amount(number, number, base_unit)
+        return _numeric_amount(value, base_unit)
     shown = str(value).strip()
+    per, bound, text = _amount_words(_amount_text(shown))
+    match = re.match(_AMOUNT_PATTERN, text)
+    if not match:
+        raise AmountProblem(
+            _("无法识别的金额“%(v)s”：请写成 80、80元/件、12万元、0.5-3（元/平方米）或 不超过3。")
+            % {"v": shown}
+        )
+    low, high, unit = _amount_range(match, per=per, base_unit=base_unit, shown=shown)
+    if high < low:
+        raise AmountProblem(_("范围“%(v)s”的上限小于下限。") % {"v": shown})
+    if bound == "upper":
+        low = None if low == high else low
+    elif bound == "lower":
+        high = None if low == high else high
+    return Amount(low, high, unit)
+
+
+_AMOUNT_PATTERN = rf"^{NUMBER}{SCALE}(?:(?:-|~|至|到){NUMBER}{SCALE})?(%|‰|元)?{UNIT_TAIL}$"
+
+
+def _numeric_amount(value: int | float | decimal.Decimal, base_unit: str) -> Amount:
+    """A number cell: the amount itself, in the column's unit."""
+    number = decimal.Decimal(str(value))
+    if not number.is_finite():
+        raise AmountProblem(_("“%(v)s”不是有效的金额。") % {"v": value})
+    if number < 0:
+        raise AmountProblem(_("金额不能为负数：“%(v)s”。") % {"v": value})
+    return Amount(number, number, base_unit)
+
+
+def _amount_text(shown: str) -> str:
+    """The cell text without spaces, thousands separators and currency words; refused when it
+    is vague (约, 左右, 面议…) or negative."""
     text = re.sub(r"[\s,，]", "", halfwidth(shown))
     text = text.replace("人民币", "").replace("¥", "").replace("￥", "")
     if any(word in text for word in VAGUE_WORDS):
@@ -125,6 +152,12 @@ def parse_amount(value, *, base_unit: str = "元") -> Amount:
         )
     if text.startswith("-") or text.startswith("负"):
         raise AmountProblem(_("金额不能为负数：“%(v)s”。") % {"v": shown})
+    return text
+
+
+def _amount_words(text: str) -> tuple[str, str, str]:
+    """A leading per-quantity unit (每件) and a bound word (不超过, 以上…) taken off the text:
+    (per unit, "upper" / "lower" / "", the rest)."""
     per = ""
     lead = re.match(r"^每(" + "|".join(sorted(PER_UNITS, key=len, reverse=True)) + ")", text)
     if lead:
@@ -143,39 +176,30 @@ def parse_amount(value, *, base_unit: str = "元") -> Amount:
         bound, text = "upper", text[:-2]
     elif text.endswith("以上"):
         bound, text = "lower", text[:-2]
-    pattern = (
-        rf"^{NUMBER}{SCALE}(?:(?:-|~|至|到){NUMBER}{SCALE})?"
-        rf"(%|‰|元)?{UNIT_TAIL}$"
-    )
-    match = re.match(pattern, text)
-    if not match:
-        raise AmountProblem(
-            _("无法识别的金额“%(v)s”：请写成 80、80元/件、12万元、0.5-3（元/平方米）或 不超过3。")
-            % {"v": shown}
-        )
+    return per, bound, text
+
+
+def _amount_range(
+    match: re.Match, *, per: str, base_unit: str, shown: str
+) -> tuple[decimal.Decimal, decimal.Decimal, str]:
+    """The low and high ends of a matched amount, in the column's unit (or %), and the unit."""
     low_text, low_scale, high_text, high_scale, percent, tail_per = match.groups()
     per = per or tail_per or ""
     if percent in ("%", "‰"):
         low = decimal.Decimal(low_text)
         high = decimal.Decimal(high_text) if high_text else low
-        unit = percent
-    else:
-        # '0.5-3万元': a scale written once applies to both ends; a bare number is in the column's unit.
-        def in_base(number: str, scale: str | None) -> decimal.Decimal:
-            factor = MULTIPLIERS[scale] if scale else base
-            return _number(number, "", shown) * factor / base
+        return low, high, percent
+    base = MULTIPLIERS.get(base_unit, 1)
 
-        shared = high_scale or low_scale
-        low = in_base(low_text, low_scale or (shared if high_text else None))
-        high = in_base(high_text, high_scale or shared) if high_text else low
-        unit = f"{base_unit}/{per}" if per else base_unit
-    if high < low:
-        raise AmountProblem(_("范围“%(v)s”的上限小于下限。") % {"v": shown})
-    if bound == "upper":
-        low = None if low == high else low
-    elif bound == "lower":
-        high = None if low == high else high
-    return Amount(low, high, unit)
+    # '0.5-3万元': a scale written once applies to both ends; a bare number is in the column's unit.
+    def in_base(number: str, scale: str | None) -> decimal.Decimal:
+        factor = MULTIPLIERS[scale] if scale else base
+        return _number(number, "", shown) * factor / base
+
+    shared = high_scale or low_scale
+    low = in_base(low_text, low_scale or (shared if high_text else None))
+    high = in_base(high_text, high_scale or shared) if high_text else low
+    return low, high, f"{base_unit}/{per}" if per else base_unit
 
 
 def quantize(value: decimal.Decimal | None, places: str = "0.01") -> decimal.Decimal | None:

@@ -87,16 +87,21 @@ def bar_chart_svg(
         f'<line x1="{label_w}" y1="{top}" x2="{label_w}" y2="{top + plot_h}" stroke="#666"/>'
     )
     if n_series > 1:
-        y = top + plot_h + 24
-        x = label_w
-        for s, name in enumerate(names):
-            parts.append(
-                f'<rect x="{x}" y="{y}" width="12" height="10" fill="{COLORS[s % len(COLORS)]}"/>'
-                f'<text x="{x + 16}" y="{y + 9}" font-size="11">{escape(name)}</text>'
-            )
-            x += 24 + CHAR_W * len(name)
+        parts += _legend(names, x=label_w, y=top + plot_h + 24)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped
+
+
+def _legend(names: list[str], *, x: int, y: int) -> list[str]:
+    """The legend under a chart: one colour swatch and name per series, left to right."""
+    parts = []
+    for s, name in enumerate(names):
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="12" height="10" fill="{COLORS[s % len(COLORS)]}"/>'
+            f'<text x="{x + 16}" y="{y + 9}" font-size="11">{escape(name)}</text>'
+        )
+        x += 24 + CHAR_W * len(name)
+    return parts
 
 
 def jurisdiction_chart(rows: list[dict]) -> SafeString:

@@ -30,6 +30,7 @@ from tracker.models import Jurisdiction, MonthlyReport, User
 from tracker.reports.figures import (
     FIGURES_VERSION,
     REPORT_LANGUAGE,
+    Period,
     build_report_figures,
     parse_month,
     period_for,
@@ -76,9 +77,7 @@ def _locked_draft(report: MonthlyReport) -> MonthlyReport:
 
 
 def _user_label(user: User | None) -> str:
-    if user is None:
-        return ""
-    return str(user)
+    return "" if user is None else str(user)
 
 
 def _params(jurisdiction: Jurisdiction, month: datetime.date, by: User) -> dict:
@@ -305,8 +304,51 @@ def report_issue(*, report: MonthlyReport, by: User) -> MonthlyReport:
     report = MonthlyReport.objects.select_related("jurisdiction", "created_by").get(pk=report.pk)
     if report.state != MonthlyReport.State.DRAFT:
         raise ValidationError(FROZEN)
-    period = period_for(report.month)
-    now = timezone.now()
+    period, now = period_for(report.month), timezone.now()
+    _require_issuable(report, period, now)
+    report.issue_no = _issue_number(report)
+    # The head first: anything recorded after it has a higher sequence and, if dated within
+    # the month, flags this report as changed since issue.
+    seq, head = chain_head()
+    figures = build_report_figures(report.jurisdiction, report.month)
+    report.issued_by, report.issued_at = by, now
+    report.state = MonthlyReport.State.ISSUED
+    pdf = render_pdf(figures, report_meta(report, by=by, at=now, chain=head, draft=False))
+    rendered = _signed_content(report) + [report.signer_id]
+    name = f"{report.jurisdiction.code}-{period.key}-{uuid.uuid4().hex[:12]}.pdf"
+    stored = ""
+    try:
+        with transaction.atomic():
+            current = _locked_draft(report)
+            if _signed_content(current) + [current.signer_id] != rendered:
+                raise ValidationError(_("说明或签发人刚被修改，请核对后重新印发。"))
+            current.figures = figures
+            current.state = MonthlyReport.State.ISSUED
+            current.issued_by, current.issued_at = by, now
+            current.chain_head = head
+            current.issue_no = report.issue_no
+            current.sha256 = hashlib.sha256(pdf).hexdigest()
+            current.params = {
+                **_params(current.jurisdiction, current.month, by),
+                "chain_seq": seq,
+                "chain_head": head,
+                "issued_at": now.isoformat(),
+                "issued_by": by.get_username(),
+                "pdf_bytes": len(pdf),
+            }
+            current.pdf.save(name, ContentFile(pdf), save=False)
+            stored = current.pdf.name
+            tracked_save(current, by=by, reason=_("印发月报"))
+            witness_head(Source.REPORT, f"MonthlyReport #{current.pk} {name}", seq=seq, head=head)
+    except BaseException:
+        if stored:
+            report.pdf.storage.delete(stored)
+        raise
+    return current
+
+
+def _require_issuable(report: MonthlyReport, period: Period, now: datetime.datetime) -> None:
+    """Month over, narrative and sign-off written and signed; a second issue only as a correction."""
     if not period.has_ended(now):
         raise ValidationError(
             _("%(m)s 尚未结束，不能印发该月月报（可先保存草稿）。") % {"m": period.key}
@@ -328,46 +370,6 @@ def report_issue(*, report: MonthlyReport, by: User) -> MonthlyReport:
         )
     if report.supersedes_id and not report.correction_reason.strip():
         raise ValidationError(_("更正版本须写明更正原因。"))
-    report.issue_no = _issue_number(report)
-    # The head first: anything recorded after it has a higher sequence and, if dated within
-    # the month, flags this report as changed since issue.
-    seq, head = chain_head()
-    figures = build_report_figures(report.jurisdiction, report.month)
-    report.issued_by, report.issued_at = by, now
-    report.state = MonthlyReport.State.ISSUED
-    pdf = render_pdf(figures, report_meta(report, by=by, at=now, chain=head, draft=False))
-    rendered = _signed_content(report) + [report.signer_id]
-    name = f"{report.jurisdiction.code}-{period.key}-{uuid.uuid4().hex[:12]}.pdf"
-    stored = ""
-    try:
-        with transaction.atomic():
-            current = _locked_draft(report)
-            if _signed_content(current) + [current.signer_id] != rendered:
-                raise ValidationError(_("说明或签发人刚被修改，请核对后重新印发。"))
-            current.figures = figures
-            current.state = MonthlyReport.State.ISSUED
-            current.issued_by = by
-            current.issued_at = now
-            current.chain_head = head
-            current.issue_no = report.issue_no
-            current.sha256 = hashlib.sha256(pdf).hexdigest()
-            current.params = {
-                **_params(current.jurisdiction, current.month, by),
-                "chain_seq": seq,
-                "chain_head": head,
-                "issued_at": now.isoformat(),
-                "issued_by": by.get_username(),
-                "pdf_bytes": len(pdf),
-            }
-            current.pdf.save(name, ContentFile(pdf), save=False)
-            stored = current.pdf.name
-            tracked_save(current, by=by, reason=_("印发月报"))
-            witness_head(Source.REPORT, f"MonthlyReport #{current.pk} {name}", seq=seq, head=head)
-    except BaseException:
-        if stored:
-            report.pdf.storage.delete(stored)
-        raise
-    return current
 
 
 def _issue_number(report: MonthlyReport) -> int:
