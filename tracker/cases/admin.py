@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.cases.tables import LIST_COLUMNS
 from tracker.cases.workflow import Role
 from tracker.models import Case, Department, Jurisdiction, User
 
@@ -77,17 +78,7 @@ class UserAdmin(BaseUserAdmin, ReadOnlyHistoryAdmin):
 class CaseAdmin(ReadOnlyHistoryAdmin):
     """Read-only in the admin: cases change only through the workflow service."""
 
-    list_display = (
-        "reference",
-        "title",
-        "kind",
-        "jurisdiction",
-        "department",
-        "status",
-        "disposition",
-        "deadline",
-        "owner",
-    )
+    list_display = LIST_COLUMNS  # the case list's columns (compared with it by the bench)
     list_filter = ("kind", "status")
     list_select_related = ("jurisdiction", "department", "owner")
     search_fields = ("reference", "title")

@@ -191,3 +191,27 @@ class NoteForm(IdNumberFreeFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("备注内容不能为空。")},
     )
+
+
+# What a case edit may change on the case itself (page and API alike); the rest is the subject.
+EDITABLE_CASE_FIELDS = ("department", "owner", "deadline")
+
+
+def split_subject(spec, cleaned: dict) -> tuple[dict, dict]:
+    """A subject form's cleaned data as (plain fields, many-to-many fields) for the services."""
+    fields = spec.subject_model._meta
+    plain = {k: v for k, v in cleaned.items() if not fields.get_field(k).many_to_many}
+    m2m = {k: v for k, v in cleaned.items() if fields.get_field(k).many_to_many}
+    return plain, m2m
+
+
+def case_update_values(case_form, subject_form, spec) -> dict:
+    """The keyword arguments of ``services.case_update`` from an edit's two valid forms."""
+    plain, m2m = split_subject(spec, subject_form.cleaned_data)
+    cleaned = case_form.cleaned_data
+    return {
+        "case_fields": {k: cleaned[k] for k in EDITABLE_CASE_FIELDS if k in cleaned},
+        "subject_fields": plain,
+        "m2m": m2m,
+        "reason": cleaned["reason"],
+    }

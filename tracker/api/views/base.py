@@ -90,16 +90,6 @@ def validated(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
-def is_m2m(spec, name: str) -> bool:
-    return spec.subject_model._meta.get_field(name).many_to_many
-
-
-def split_subject(spec, cleaned: dict) -> tuple[dict, dict]:
-    plain = {k: v for k, v in cleaned.items() if not is_m2m(spec, k)}
-    m2m = {k: v for k, v in cleaned.items() if is_m2m(spec, k)}
-    return plain, m2m
-
-
 def subject_form(spec, data: dict, jurisdiction, instance=None):
     if spec.form_class is None:
         raise ApiError("invalid", 400, _("该类别不能通过接口登记。"))

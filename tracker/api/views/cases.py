@@ -23,7 +23,6 @@ from tracker.api.views.base import (
     form_error,
     if_match,
     log_personal,
-    split_subject,
     subject_form,
     token_label,
     validated,
@@ -37,6 +36,8 @@ from tracker.cases.forms import (
     MilestoneCompleteForm,
     NoteForm,
     TransitionForm,
+    case_update_values,
+    split_subject,
 )
 from tracker.cases.models import end_of_year
 from tracker.cases.registry import get_kind, kind_choices
@@ -169,17 +170,12 @@ class CaseDetailView(ApiView):
             raise form_error(case_form)
         subject_values = {**s.subject_data(case), **data.get("subject", {})}
         form = subject_form(spec, subject_values, case.jurisdiction, instance=case.subject)
-        plain, m2m = split_subject(spec, form.cleaned_data)
-        fields = {k: case_form.cleaned_data[k] for k in ("department", "owner", "deadline")}
         try:
             services.case_update(
                 case=case,
                 by=request.user,
                 expected_version=expected,
-                case_fields=fields,
-                subject_fields=plain,
-                m2m=m2m,
-                reason=case_form.cleaned_data["reason"],
+                **case_update_values(case_form, form, spec),
             )
         except services.StaleEdit as exc:
             raise ApiError("precondition_failed", 412, str(exc)) from exc

@@ -13,7 +13,6 @@ from __future__ import annotations
 from tracker.cases.views.common import (
     PER_PAGE,
     _form_errors,
-    _is_m2m,
     _to_case,
     posted_version,
 )
@@ -53,7 +52,6 @@ __all__ = [
     "_detail_context",
     "_evidence_for_user",
     "_form_errors",
-    "_is_m2m",
     "_timeline_page",
     "_to_case",
     "case_create",

@@ -33,7 +33,3 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def _is_m2m(spec, name: str) -> bool:
-    return spec.subject_model._meta.get_field(name).many_to_many

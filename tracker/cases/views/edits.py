@@ -17,6 +17,7 @@ from tracker.cases.forms import (
     MilestoneCompleteForm,
     NoteForm,
     TransitionForm,
+    case_update_values,
 )
 from tracker.cases.scoping import (
     EDITOR_ROLES,
@@ -25,7 +26,6 @@ from tracker.cases.scoping import (
 )
 from tracker.cases.views.common import (
     _form_errors,
-    _is_m2m,
     _to_case,
     posted_version,
 )
@@ -52,22 +52,12 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     stale_changes: list[str] = []
     version = posted_version(request, case.version)
     if request.method == "POST" and case_form.is_valid() and subject_form.is_valid():
-        fields = {
-            k: v
-            for k, v in case_form.cleaned_data.items()
-            if k in ("department", "owner", "deadline")
-        }
-        subject_data = {k: v for k, v in subject_form.cleaned_data.items() if not _is_m2m(spec, k)}
-        m2m = {k: v for k, v in subject_form.cleaned_data.items() if _is_m2m(spec, k)}
         try:
             services.case_update(
                 case=case,
                 by=request.user,
                 expected_version=version,
-                case_fields=fields,
-                subject_fields=subject_data,
-                m2m=m2m,
-                reason=case_form.cleaned_data["reason"],
+                **case_update_values(case_form, subject_form, spec),
             )
         except services.StaleEdit as exc:
             case_form.add_error(None, str(exc))

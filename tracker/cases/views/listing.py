@@ -15,6 +15,7 @@ from tracker.cases import selectors, services
 from tracker.cases.filters import CaseFilterSet
 from tracker.cases.forms import (
     CaseForm,
+    split_subject,
 )
 from tracker.cases.registry import get_kind, kind_choices, kinds, panels_for
 from tracker.cases.scoping import (
@@ -28,7 +29,6 @@ from tracker.cases.tables import CaseTable
 from tracker.cases.views.common import (
     PER_PAGE,
     _form_errors,
-    _is_m2m,
 )
 from tracker.deadlines.selectors import attach_overdue_explanations
 from tracker.models import Jurisdiction
@@ -109,8 +109,7 @@ def case_create(request: HttpRequest, kind: str) -> HttpResponse:
     case_form = CaseForm(data, jurisdiction=jurisdiction, user=request.user, editing=False)
     subject_form = spec.form_class(data, prefix="s", jurisdiction=jurisdiction)
     if request.method == "POST" and case_form.is_valid() and subject_form.is_valid():
-        subject_data = {k: v for k, v in subject_form.cleaned_data.items() if not _is_m2m(spec, k)}
-        m2m = {k: v for k, v in subject_form.cleaned_data.items() if _is_m2m(spec, k)}
+        subject_data, m2m = split_subject(spec, subject_form.cleaned_data)
         try:
             case = services.case_create(
                 kind=spec,

@@ -24,13 +24,19 @@ from tracker.deadlines.reminders.rules import CHUNK, Kind, Reminder, dedupe_key,
 from tracker.models import Case
 
 
+def _due(today: datetime.date, date: datetime.date) -> tuple[Kind, str] | None:
+    """The reminder kind and the "in N days" phrase for a date, or None if none is due."""
+    days_left = (date - today).days
+    kind = reminder_kind(days_left)
+    return None if kind is None else (kind, _days_phrase(days_left))
+
+
 def _case_reminders(today: datetime.date) -> Iterator[Reminder]:
     for case in cases_due_within(today).iterator(chunk_size=CHUNK):
-        days_left = (case.deadline - today).days
-        kind = reminder_kind(days_left)
-        if kind is None:
+        due = _due(today, case.deadline)
+        if due is None:
             continue
-        when = _days_phrase(days_left)
+        kind, when = due
         yield Reminder(
             user_id=case.owner_id,
             kind=kind,
@@ -61,11 +67,10 @@ def _case_reminders(today: datetime.date) -> Iterator[Reminder]:
 def _milestone_reminders(today: datetime.date) -> Iterator[Reminder]:
     for milestone in milestones_due_within(today).iterator(chunk_size=CHUNK):
         case = milestone.case
-        days_left = (milestone.due_date - today).days
-        kind = reminder_kind(days_left)
-        if kind is None:
+        due = _due(today, milestone.due_date)
+        if due is None:
             continue
-        when = _days_phrase(days_left)
+        kind, when = due
         yield Reminder(
             user_id=case.owner_id,
             kind=kind,
