@@ -20,7 +20,7 @@ import statistics
 import threading
 import time
 from collections import Counter
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -56,88 +56,136 @@ class Command(BaseCommand):
         parser.add_argument("--json", default="", help="write the figures to this JSON file")
 
     def handle(self, *args, **opts) -> None:
-        from tracker.models import Case, Jurisdiction, User
-
-        base = urlsplit(opts["base"])
-        if base.scheme != "http" or base.hostname not in LOOPBACK:
-            raise CommandError("loadtest only runs against http://127.0.0.1 (or localhost).")
+        base = loopback_base(opts["base"])
         seconds = max(1, min(opts["seconds"], MAX_SECONDS))
-        users = [
-            User.objects.filter(username="bench-province-admin").first(),
-            User.objects.filter(username__startswith="bench-staff-").order_by("username").first(),
-        ]
-        users = [u for u in users if u is not None]
-        if not users:
-            raise CommandError(
-                "No benchmark users here: point DATABASE_URL at a database built by "
-                "`manage.py bench --keep`."
-            )
+        users = bench_users()
         cookies = [login_cookie(u) for u in users]
-        city = Jurisdiction.objects.filter(level="city").order_by("code").first()
-        references = list(
-            Case.objects.filter(jurisdiction__path__startswith=users[-1].jurisdiction.path)
-            .order_by("-id")
-            .values_list("reference", flat=True)[:200]
-        )
-        paths = {
-            "list": [reverse("tracker:case_list")],
-            "filtered": [
-                reverse("tracker:case_list") + f"?kind=item&status=in_progress&jurisdiction={j}"
-                for j in ([city.pk] if city else []) + [users[-1].jurisdiction_id]
-            ],
-            "detail": [reverse("tracker:case_detail", args=[r]) for r in references],
-            "dashboard": [reverse("tracker:dashboard")],
-        }
-        weights = [(kind, w) for kind, w in MIX if paths[kind]]
-        lock = threading.Lock()
-        latencies: list[float] = []
-        by_kind: dict[str, list[float]] = {k: [] for k, _w in weights}
-        errors: Counter = Counter()
-        stop_at = time.monotonic() + seconds
-
-        def client(n: int) -> None:
-            rng = random.Random(n)
-            cookie = cookies[n % len(cookies)]
-            conn = http.client.HTTPConnection(base.hostname, base.port or 80, timeout=30)
-            population = [k for k, _w in weights]
-            cum = [w for _k, w in weights]
-            while time.monotonic() < stop_at:
-                kind = rng.choices(population, cum)[0]
-                # the county user only reads what is in their county
-                path = rng.choice(paths[kind])
-                started = time.perf_counter()
-                try:
-                    conn.request("GET", path, headers={"Cookie": cookie, "Host": base.netloc})
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
-                except (OSError, http.client.HTTPException) as exc:
-                    status = type(exc).__name__
-                    conn.close()
-                    conn = http.client.HTTPConnection(base.hostname, base.port or 80, timeout=30)
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    if status == 200:
-                        latencies.append(elapsed)
-                        by_kind[kind].append(elapsed)
-                    else:
-                        errors[str(status)] += 1
-            conn.close()
-
+        paths = request_paths(users)
+        run = LoadRun(base, cookies, paths, seconds)
         self.stdout.write(
             f"loadtest: {opts['clients']} clients for {seconds} s against {opts['base']} …"
         )
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(opts["clients"])]
+        wall = run.run(opts["clients"])
+        result = run.figures(wall, opts["clients"])
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        if opts["json"]:
+            with open(opts["json"], "w", encoding="utf-8") as fh:
+                json.dump(result, fh, ensure_ascii=False, indent=2)
+
+
+def loopback_base(url: str) -> SplitResult:
+    """The server's address, refused unless it is plain HTTP on this machine's loopback."""
+    base = urlsplit(url)
+    if base.scheme != "http" or base.hostname not in LOOPBACK:
+        raise CommandError("loadtest only runs against http://127.0.0.1 (or localhost).")
+    return base
+
+
+def bench_users() -> list:
+    """The benchmark's province admin and first county staff member (those that exist)."""
+    from tracker.models import User
+
+    users = [
+        User.objects.filter(username="bench-province-admin").first(),
+        User.objects.filter(username__startswith="bench-staff-").order_by("username").first(),
+    ]
+    users = [u for u in users if u is not None]
+    if not users:
+        raise CommandError(
+            "No benchmark users here: point DATABASE_URL at a database built by "
+            "`manage.py bench --keep`."
+        )
+    return users
+
+
+def request_paths(users: list) -> dict[str, list[str]]:
+    """The paths of each kind of request in MIX (details: the last user's latest cases)."""
+    from tracker.models import Case, Jurisdiction
+
+    city = Jurisdiction.objects.filter(level="city").order_by("code").first()
+    references = list(
+        Case.objects.filter(jurisdiction__path__startswith=users[-1].jurisdiction.path)
+        .order_by("-id")
+        .values_list("reference", flat=True)[:200]
+    )
+    return {
+        "list": [reverse("tracker:case_list")],
+        "filtered": [
+            reverse("tracker:case_list") + f"?kind=item&status=in_progress&jurisdiction={j}"
+            for j in ([city.pk] if city else []) + [users[-1].jurisdiction_id]
+        ],
+        "detail": [reverse("tracker:case_detail", args=[r]) for r in references],
+        "dashboard": [reverse("tracker:dashboard")],
+    }
+
+
+class LoadRun:
+    """Client threads requesting the mix until ``seconds`` from now; the latencies they saw."""
+
+    def __init__(
+        self, base: SplitResult, cookies: list[str], paths: dict[str, list[str]], seconds: int
+    ) -> None:
+        self.base = base
+        self.cookies = cookies
+        self.paths = paths
+        self.weights = [(kind, w) for kind, w in MIX if paths[kind]]
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.by_kind: dict[str, list[float]] = {k: [] for k, _w in self.weights}
+        self.errors: Counter = Counter()
+        self.stop_at = time.monotonic() + seconds
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.base.hostname, self.base.port or 80, timeout=30)
+
+    def client(self, n: int) -> None:
+        """One client thread: weighted random requests with the n-th user's cookie."""
+        base = self.base
+        rng = random.Random(n)
+        cookie = self.cookies[n % len(self.cookies)]
+        conn = self._connect()
+        population = [k for k, _w in self.weights]
+        cum = [w for _k, w in self.weights]
+        while time.monotonic() < self.stop_at:
+            kind = rng.choices(population, cum)[0]
+            # the county user only reads what is in their county
+            path = rng.choice(self.paths[kind])
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie, "Host": base.netloc})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+                conn.close()
+                conn = self._connect()
+            elapsed = (time.perf_counter() - started) * 1000
+            with self.lock:
+                if status == 200:
+                    self.latencies.append(elapsed)
+                    self.by_kind[kind].append(elapsed)
+                else:
+                    self.errors[str(status)] += 1
+        conn.close()
+
+    def run(self, clients: int) -> float:
+        """Run ``clients`` threads to the end; the wall-clock seconds it took."""
+        threads = [threading.Thread(target=self.client, args=(n,)) for n in range(clients)]
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        wall = time.perf_counter() - t0
+        return time.perf_counter() - t0
+
+    def figures(self, wall: float, clients: int) -> dict:
+        """Requests per second, p50/p95 latency and errors, overall and by kind of request."""
+        latencies, errors = self.latencies, self.errors
         total = len(latencies) + sum(errors.values())
-        result = {
+        return {
             "seconds": round(wall, 1),
-            "clients": opts["clients"],
+            "clients": clients,
             "requests": total,
             "requests_per_s": round(total / wall, 1) if wall else 0,
             "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
@@ -150,10 +198,6 @@ class Command(BaseCommand):
                     "p50_ms": round(statistics.median(v), 1) if v else None,
                     "p95_ms": round(percentile(v, 95), 1) if v else None,
                 }
-                for k, v in by_kind.items()
+                for k, v in self.by_kind.items()
             },
         }
-        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
-        if opts["json"]:
-            with open(opts["json"], "w", encoding="utf-8") as fh:
-                json.dump(result, fh, ensure_ascii=False, indent=2)
