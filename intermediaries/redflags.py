@@ -6,6 +6,7 @@ them in the kinds' ``red_flag_rules`` and the core iterates the registry. Paths 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -73,7 +74,67 @@ POST_KEPT_PAID = Rule(
     lambda case, found: _("经审批保留的兼职不得取酬，但登记为取酬。"),
 )
 
-POST_RULES = (POST_KEPT_SERVING, POST_KEPT_PAID)
+# Facts about people stay facts when a case is withdrawn: these rules look at withdrawn
+# cases too (a serving official paid for a post does not stop being one by a withdrawal).
+DONE_OR_WITHDRAWN = [*DONE, Status.WITHDRAWN]
+
+
+def _owed(post: Any) -> Decimal:
+    return (post.pay_amount or Decimal(0)) - (post.pay_returned or Decimal(0))
+
+
+POST_PAY_OWED = Rule(
+    "post_pay_owed",
+    gettext_lazy("兼职报酬应退未退"),
+    Is("status", "in", DONE_OR_WITHDRAWN)
+    & Is("official_post__paid")
+    & AnyOf(
+        Is("official_post__pay_returned", "isnull", True)
+        & Is("official_post__pay_amount", "gt", 0),
+        Is("official_post__pay_amount", "gt", Here("official_post__pay_returned")),
+    ),
+    lambda case, found: (
+        _("本事项已%(status)s，但兼职取得的报酬 %(paid)s 元中仍有 %(owed)s 元未退还（应退未退）。")
+        % {
+            "status": case.get_status_display(),
+            "paid": f"{case.official_post.pay_amount:,.2f}",
+            "owed": f"{_owed(case.official_post):,.2f}",
+        }
+    ),
+    withdrawn=True,
+)
+
+POST_SHARES_KEPT = Rule(
+    "post_shares_kept",
+    gettext_lazy("清理后仍持股"),
+    Is("status", "in", DONE_OR_WITHDRAWN) & Is("official_post__shareholding"),
+    lambda case, found: (
+        _("本事项已%(status)s，但仍登记在“%(firm)s”持股。")
+        % {"status": case.get_status_display(), "firm": case.official_post.firm_name}
+    ),
+    withdrawn=True,
+)
+
+POST_WITHDRAWN_SERVING_PAID = Rule(
+    "post_withdrawn_serving_paid",
+    gettext_lazy("撤回事项中在职干部兼职取酬"),
+    Is("status", value=Status.WITHDRAWN)
+    & Is("official_post__person_status", value=PersonStatus.SERVING)
+    & Is("official_post__paid"),
+    lambda case, found: (
+        _("在职干部（%(post)s）在“%(firm)s”兼职并取酬，但本事项已撤回，未作清理。")
+        % {"post": case.official_post.post, "firm": case.official_post.firm_name}
+    ),
+    withdrawn=True,
+)
+
+POST_RULES = (
+    POST_KEPT_SERVING,
+    POST_KEPT_PAID,
+    POST_PAY_OWED,
+    POST_SHARES_KEPT,
+    POST_WITHDRAWN_SERVING_PAID,
+)
 
 # --- decoupling ----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ kind the two readings agree; a rule narrowed in one reading is caught."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -125,6 +126,8 @@ def test_post_rules_agree(data, alice, county_a):
             person_status=data.draw(st.sampled_from(PersonStatus.values)),
             paid=data.draw(st.booleans()),
             shareholding=data.draw(st.booleans()),
+            pay_amount=data.draw(st.sampled_from([None, Decimal(0), Decimal(500), Decimal(9000)])),
+            pay_returned=data.draw(st.sampled_from([None, Decimal(0), Decimal(500)])),
         )
         _shape_case(case, data, PostDisposition.values)
         _check(case)

@@ -365,9 +365,10 @@ def flagged_set(alice, bob, county_a, county_b, dept_a):
 def test_list_filter(flagged_set, alice):
     a, b, clean, withdrawn = flagged_set
     everything = Case.objects.all()
-    assert set(cases_with_red_flags(everything, "any")) == {a, b}
+    # the withdrawn case raises "decided, then withdrawn" (it stays in view)
+    assert set(cases_with_red_flags(everything, "any")) == {a, b, withdrawn}
     assert set(cases_with_red_flags(everything, "post_kept_paid")) == {a}
-    assert set(cases_with_red_flags(Case.objects.for_user(alice), "any")) == {a}
+    assert set(cases_with_red_flags(Case.objects.for_user(alice), "any")) == {a, withdrawn}
     assert cases_with_red_flags(everything, "") is everything
     assert not cases_with_red_flags(everything, "no_such_rule").exists()
     choices = [c for c, _label in filter_choices()]
@@ -381,12 +382,13 @@ def test_summary_for_admins_and_inspectors(
     sync()  # the changes above are brought into the red-flag rows once
     with django_assert_max_num_queries(5):  # whatever the size of the scope
         summary = red_flag_summary(carol)
-    assert summary["total"] == 2
+    assert summary["total"] == 3
     counts = {r["code"]: r["count"] for r in summary["rules"]}
     assert counts["post_kept_paid"] == 1 and counts["post_kept_serving"] == 1
-    assert counts["fee_reintroduced"] == 0
-    assert {c.pk for c in summary["cases"]} == {flagged_set[0].pk, flagged_set[1].pk}
-    assert red_flag_summary(ivan)["total"] == 2
+    assert counts["withdrawn_after_decision"] == 1 and counts["fee_reintroduced"] == 0
+    flagged = {flagged_set[0].pk, flagged_set[1].pk, flagged_set[3].pk}
+    assert {c.pk for c in summary["cases"]} == flagged
+    assert red_flag_summary(ivan)["total"] == 3
     assert red_flag_summary(alice) is None and red_flag_summary(vera) is None
     html = render_to_string("tracker/_redflag_summary.html", {"red_flag_summary": summary})
     assert "?red_flag=post_kept_paid" in html and flagged_set[0].reference in html
@@ -406,8 +408,11 @@ def test_case_partial_lists_the_flags(flagged_set, alice):
     assert "红旗预警" not in empty
 
 
-def test_withdrawn_cases_raise_nothing(flagged_set):
-    assert flags_for_case(flagged_set[3]) == []
+def test_withdrawn_cases_raise_only_the_rules_about_withdrawn_facts(flagged_set):
+    """A withdrawn case leaves the rules about its decision (kept posts) but not those about
+    the facts of people and firms or the withdrawal itself (tests/test_redflags_people.py)."""
+    withdrawn = Case.objects.get(pk=flagged_set[3].pk)
+    assert [f.code for f in flags_for_case(withdrawn)] == ["withdrawn_after_decision"]
 
 
 def test_case_list_filters_by_red_flag(client_as, carol, alice, county_a, dept_a):

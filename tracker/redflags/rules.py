@@ -31,6 +31,7 @@ from tracker.redflags.declare import (
     TODAY,
     AnyOf,
     Is,
+    Not,
     Outer,
     RedFlag,
     Rule,
@@ -97,7 +98,24 @@ MILESTONE_FUTURE_DATE = Rule(
     ),
 )
 
-CORE_RULES: tuple[Rule, ...] = (MILESTONE_OUT_OF_ORDER, MILESTONE_FUTURE_DATE)
+# A decision taken and then withdrawn: the withdrawal hides a decision from the report's
+# figures, so an inspector looks at each one (every kind; withdrawn cases are its subject).
+WITHDRAWN_AFTER_DECISION = Rule(
+    "withdrawn_after_decision",
+    gettext_lazy("作出决定后撤回"),
+    Is("status", value=Status.WITHDRAWN) & Not(Is("decision_doc_no", "regex", r"^\s*$")),
+    lambda case, found: (
+        _("本事项已作出处理决定（%(disposition)s，%(doc)s）后被撤回。")
+        % {"disposition": case.disposition_label() or "—", "doc": case.decision_doc_no}
+    ),
+    withdrawn=True,
+)
+
+CORE_RULES: tuple[Rule, ...] = (
+    MILESTONE_OUT_OF_ORDER,
+    MILESTONE_FUTURE_DATE,
+    WITHDRAWN_AFTER_DECISION,
+)
 
 
 @dataclass(frozen=True)
