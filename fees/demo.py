@@ -1,7 +1,7 @@
 """The fee item kind's part of ``manage.py seed_demo``: the made-up fee register of 青岚市.
 
-The core (``tracker.management.commands.seed_demo``) reaches this module only through the kind
-registry (``CaseKind.demo``); ``ctx`` is that command (tracker.tooling.kinddata says what of it
+The core (``tracker.tooling.demo``, run by ``manage.py seed_demo``) reaches this module only through the kind
+registry (``CaseKind.demo``); ``ctx`` is its ``DemoSeeder`` (tracker.tooling.kinddata says what of it
 a hook may use). Every draw is from ``ctx.rng``, in the order the command calls the hook.
 """
 

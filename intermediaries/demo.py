@@ -2,9 +2,9 @@
 
 Everything is fictional (the city 青岚市, code 339900): approval items, intermediary firms
 with valid-looking unified social credit codes, and officials' posts with pseudonyms. The core
-(``tracker.management.commands.seed_demo``) reaches this module only through the kind registry
-(``CaseKind.demo`` and a ``DataSetup``); ``ctx`` is that command (tracker.tooling.kinddata
-says what of it a hook may use). Every draw is from ``ctx.rng`` in the order the command calls
+(``tracker.tooling.demo``, run by ``manage.py seed_demo``) reaches this module only through the
+kind registry (``CaseKind.demo`` and a ``DataSetup``); ``ctx`` is its ``DemoSeeder``
+(tracker.tooling.kinddata says what of it a hook may use). Every draw is from ``ctx.rng`` in the order the command calls
 the hooks, so the demo data stay the same from one run to the next.
 """
 

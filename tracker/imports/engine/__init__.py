@@ -5,7 +5,7 @@ into cases; the per-kind column maps (``KindImporter``) live in the domain apps 
 through ``CaseKind.importer``, so the core never imports the domain apps.
 
 A package by concern: ``cells`` (constants, problems, normalisation), ``reading`` (XLSX and
-CSV), ``columns`` (Column, KindImporter, RowPlan, ImportContext), ``header`` (the header row)
+CSV), ``archive`` (zip and sheet limits, shared strings streamed), ``limits``, ``columns`` (Column, KindImporter, RowPlan, ImportContext), ``header`` (the header row)
 and ``parsers`` (cell values, PARSERS, DepartmentIndex). Every name is re-exported here:
 import from ``tracker.imports.engine``.
 """
