@@ -133,3 +133,42 @@ def make_case(kind_key: str, jurisdiction: Jurisdiction, by: User, **overrides: 
         subject_fields=subject_fields,
         reason=reason,
     )
+
+
+def approver_for(case: Case, requester: User) -> User:
+    """An admin other than ``requester`` who sees ``case`` (made at the case's place if none)."""
+    from tracker.cases.scoping import users_who_see
+
+    found = (
+        users_who_see(case.jurisdiction)
+        .filter(role=Role.ADMIN)
+        .exclude(pk=requester.pk)
+        .order_by("pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    return UserFactory(
+        username=f"approver-{case.jurisdiction.code}",
+        role=Role.ADMIN,
+        jurisdiction=case.jurisdiction,
+    )
+
+
+def withdraw(
+    case: Case,
+    by: User,
+    *,
+    reason: str = "登记错误，已按正确信息重新登记。",
+    category: str = "error",
+    approver: User | None = None,
+    **detail: Any,
+) -> Case:
+    """Withdraw a case the way the tracker does: ``by`` requests it with a category and a
+    reason, another admin approves (``withdrawal_request`` then ``withdrawal_decide``)."""
+    request = services.withdrawal_request(
+        case=case, by=by, category=category, reason=reason, **detail
+    )
+    approver = approver or approver_for(case, by)
+    services.withdrawal_decide(request=request, by=approver, approve=True)
+    return Case.objects.get(pk=case.pk)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import make_case
+from tests.factories import make_case, withdraw
 from tracker.cases.services import Decision, case_transition
 from tracker.cases.workflow import Status
 from tracker.catalogue import services as catalogue
@@ -74,7 +74,7 @@ def test_publish_editions_with_change_notes(client, carol, alice, items, county_
     # After publishing: one more decided, one withdrawn. The public still sees edition 1.
     new = make_case("item", county_a, alice, department=dept_a, name="地灾评估")
     decide(new, alice, "retain")
-    case_transition(case=items["kept"], to=Status.WITHDRAWN, by=alice, reason="并入其他事项")
+    withdraw(items["kept"], alice, reason="并入其他事项")
     page = client.get(reverse("catalogue:items") + "?jurisdiction=330102").content.decode()
     assert "环评文件编制" in page and "地灾评估" not in page and "未决定的事项" not in page
 

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from tests.factories import UserFactory, make_case
+from tests.factories import UserFactory, make_case, withdraw
 from tracker.cases import services
 from tracker.cases.selectors import case_history
 from tracker.cases.workflow import Role
@@ -99,7 +99,7 @@ def test_explanation_refused_when_not_overdue(not_overdue, alice):
 
 
 def test_explanation_refused_for_closed_cases(overdue, alice):
-    services.case_transition(case=overdue, to="withdrawn", by=alice, reason="重复登记")
+    withdraw(overdue, alice, reason="重复登记")
     overdue.refresh_from_db()
     with pytest.raises(ValidationError, match="已撤回"):
         case_explain_overdue(case=overdue, by=alice, text="原因", expected_date=d("2025-12-20"))
@@ -213,7 +213,7 @@ def test_extension_bad_input(overdue, carol, new, reason, field, message):
 
 
 def test_extension_of_a_closed_case_is_refused(overdue, alice, carol):
-    services.case_transition(case=overdue, to="withdrawn", by=alice, reason="重复登记")
+    withdraw(overdue, alice, reason="重复登记")
     overdue.refresh_from_db()
     with pytest.raises(ValidationError, match="不能延长完成时限"):
         case_extend_deadline(

@@ -12,7 +12,13 @@ from django.core.management import CommandError, call_command
 
 from fees.models import FeeItem
 from intermediaries.models import ApprovalItem, DecouplingCase, IntermediaryFirm, OfficialPost
-from tests.factories import DepartmentFactory, IntermediaryFirmFactory, make_case, valid_credit_code
+from tests.factories import (
+    DepartmentFactory,
+    IntermediaryFirmFactory,
+    make_case,
+    valid_credit_code,
+    withdraw,
+)
 from tests.test_import_support import ITEM_HEADER, item_row, preview, run_import, xlsx_bytes
 from tracker.audit.chain import verify_chain
 from tracker.cases.services import Decision, case_transition
@@ -204,12 +210,7 @@ def test_duplicates_against_the_database(alice, county_a, dept_a):
 def test_closed_or_decided_duplicates(alice, carol, county_a, dept_a):
     case = make_case("item", county_a, alice, department=dept_a, name="事项1")
     case_transition(case=case, to=Status.UNDER_REVIEW, by=alice, reason="开始")
-    case_transition(
-        case=case,
-        to=Status.WITHDRAWN,
-        by=alice,
-        reason="撤回",
-    )
+    withdraw(case, alice, reason="撤回")
     rows = [ITEM_HEADER, item_row(1, "事项1", dept_a.name)]
     report = preview(xlsx_bytes(rows), alice, county_a, on_duplicate="update")
     assert [r.outcome for r in report.rows] == ["create"]  # a withdrawn case is not matched

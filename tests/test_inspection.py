@@ -203,11 +203,29 @@ WRITE_VIEWS = {
     "evidence_add": lambda c, m, e: reverse("tracker:evidence_add", args=[c.reference]),
     "note_add": lambda c, m, e: reverse("tracker:note_add", args=[c.reference]),
     "evidence_supersede": lambda c, m, e: reverse("tracker:evidence_supersede", args=[e.pk]),
+    "withdrawal_request": lambda c, m, e: reverse("tracker:withdrawal_request", args=[c.reference]),
+    "withdrawal_decide": lambda c, m, e: reverse(
+        "tracker:withdrawal_decide", args=[_pending_withdrawal(c).pk]
+    ),
 }
+
+
+def _pending_withdrawal(case):
+    """A staff member's pending withdrawal request on ``case`` (made once)."""
+    from tracker.cases.withdrawals import WithdrawalRequest
+
+    found = WithdrawalRequest.objects.filter(case=case, state="pending").first()
+    return found or services.withdrawal_request(
+        case=case,
+        by=case.history.earliest("history_id").history_user,
+        category="error",
+        reason="登记错误",
+    )
 
 
 def test_every_core_write_view_is_covered():
     reads = {"dashboard", "case_list", "case_detail", "case_history", "evidence_download"}
+    reads |= {"withdrawal_list"}
     names = {p.name for p in tracker.cases.urls.urlpatterns}
     assert names - reads <= set(WRITE_VIEWS), "a new write view must be added to WRITE_VIEWS"
 

@@ -19,7 +19,7 @@ from intermediaries.models import (
     PostDisposition,
 )
 from intermediaries.services import firm_save
-from tests.factories import DepartmentFactory, IntermediaryFirmFactory, make_case
+from tests.factories import DepartmentFactory, IntermediaryFirmFactory, make_case, withdraw
 from tracker.cases import services
 from tracker.cases.workflow import Status
 from tracker.models import Case, RedFlagHit, User
@@ -153,7 +153,7 @@ def test_withdrawn_cancellation_does_not_count(alice, county_a):
     decide(old, alice, FeeDisposition.FEE_CANCEL)
     new = make_case("fee", county_a, alice, name="城市道路占用费")
     assert codes(new) == {"fee_reintroduced"}
-    services.case_transition(case=old, to=Status.WITHDRAWN, by=alice, reason="登记错误")
+    withdraw(old, alice, reason="登记错误")
     assert codes(new) == set()
 
 
@@ -274,7 +274,7 @@ def test_decoupling_completed_while_an_official_holds_a_post(alice, county_a, de
     complete(decoupling, alice)
     assert codes(decoupling) == {"decoupling_official_in_post"}
     assert post.reference in flags_for_case(Case.objects.get(pk=decoupling.pk))[0].message
-    services.case_transition(case=post, to=Status.WITHDRAWN, by=alice, reason="登记错误")
+    withdraw(post, alice, reason="登记错误")
     assert codes(decoupling) == set()
 
 
@@ -358,7 +358,7 @@ def flagged_set(alice, bob, county_a, county_b, dept_a):
     clean = make_case("item", county_a, alice, department=dept_a)
     withdrawn = make_case("post", county_a, alice, person_status=PersonStatus.SERVING)
     decide(withdrawn, alice, PostDisposition.KEEP_APPROVED)
-    services.case_transition(case=withdrawn, to=Status.WITHDRAWN, by=alice, reason="登记错误")
+    withdraw(withdrawn, alice, reason="登记错误")
     return a, b, clean, withdrawn
 
 

@@ -7,18 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from intermediaries.models import PersonStatus, PostDisposition
-from tests.factories import make_case
+from tests.factories import make_case, withdraw
 from tests.test_redflags import codes, complete, decide, edit_subject, frozen  # noqa: F401
 from tracker.cases import services
 from tracker.cases.workflow import Status
 from tracker.models import Case
 from tracker.redflags.rules import flags_for_case
-
-
-def withdraw(case: Case, by) -> Case:
-    return services.case_transition(
-        case=case, to=Status.WITHDRAWN, by=by, reason="不属于本轮清理范围"
-    )
 
 
 def post(alice, county_a, **fields) -> Case:

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from tests.factories import UserFactory, make_case
+from tests.factories import UserFactory, make_case, withdraw
 from tracker.cases.workflow import Role
 from tracker.deadlines import reminders
 from tracker.deadlines import services as deadline_services
@@ -184,7 +184,7 @@ def test_done_milestones_and_closed_cases_are_not_reminded(due_case, mailed):
         services.milestone_complete(
             milestone=first, by=alice, effective_date=d("2025-10-02"), doc_no="甲发〔2025〕1号"
         )
-        services.case_transition(case=due_case, to="withdrawn", by=alice, reason="重复登记")
+        withdraw(due_case, alice, reason="重复登记")
     with at(d("2025-11-29")):
         run = reminders.reminders_send()
     assert run.due == 0

@@ -18,10 +18,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from tests.factories import UserFactory, make_case
+from tests.factories import UserFactory, make_case, withdraw
 from tests.test_reports import NOV, NOW, build_world, class_data, finish, issue, pdf_text
-from tracker.cases import services
-from tracker.cases.workflow import Role, Status
+from tracker.cases.workflow import Role
 from tracker.models import CatalogueEdition, MonthlyReport, Notification
 from tracker.reports import services as report_services
 from tracker.reports.figures import build_report_figures
@@ -337,7 +336,7 @@ def test_fee_relief_counts_enterprise_fees_and_reductions_once(settings, tmp_pat
         )
         finish(reduced, bob, "reduce", NOV.date())
         finish(citizens, bob, "fee_cancel", NOV.date())
-        services.case_transition(case=duplicate, to=Status.WITHDRAWN, by=bob, reason="重复登记")
+        withdraw(duplicate, bob, reason="重复登记")
     fee = next(s for s in build_report_figures(place.city, "2026-11")["streams"] if s["key"] == "D")
     lines = {d["label"]: d["value"] for d in fee["details"]}
     # b_fee0 of the world (12.50, cancelled, enterprise) + 40% of 10.00 reduced; the citizens'

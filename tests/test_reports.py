@@ -36,7 +36,7 @@ from pypdf import PdfReader
 from reportlab.platypus import Table
 
 import tracker.reports.admin  # noqa: F401 - registers MonthlyReport in the admin
-from tests.factories import DepartmentFactory, JurisdictionFactory, UserFactory, make_case
+from tests.factories import DepartmentFactory, JurisdictionFactory, UserFactory, make_case, withdraw
 from tracker.cases import services
 from tracker.cases.workflow import Role, Status
 from tracker.models import Case, Jurisdiction, MonthlyReport, Note, User
@@ -161,7 +161,7 @@ def build_world() -> World:
     with time_machine.travel(NOV, tick=False):
         finish(c["a_item1"], alice, "retain", NOV.date())
         finish(c["b_fee0"], bob, "fee_cancel", NOV.date())
-        services.case_transition(case=c["b_fee1"], to=Status.WITHDRAWN, by=bob, reason="重复登记")
+        withdraw(c["b_fee1"], bob, reason="重复登记")
         services.note_add(
             case=c["c_item"], by=carol, text="等待省级部门批复", kind=Note.Kind.OVERDUE
         )
@@ -308,9 +308,7 @@ class TestFigures:
         before = build_report_figures(world.city, "2026-11")
         # December: a county item is completed and the overdue city item is withdrawn.
         finish(world.cases["a_item2"], world.users["alice"], "retain", NOW.date())
-        services.case_transition(
-            case=world.cases["c_item"], to=Status.WITHDRAWN, by=world.users["carol"], reason="撤回"
-        )
+        withdraw(world.cases["c_item"], world.users["carol"], reason="撤回")
 
         assert build_report_figures(world.city, "2026-11") == before
         december = build_report_figures(world.city, "2026-12")

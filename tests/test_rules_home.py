@@ -49,10 +49,11 @@ EXPECTED_EDGES: dict[tuple[str, str], set[str]] = {
     (IP, D): {A},
     (C, D): {A},
     (CL, D): {A},
-    (R, W): {S, A},
-    (UR, W): {S, A},
-    (D, W): {S, A},
-    (IP, W): {S, A},
+    # withdrawals: staff request, an admin other than the requester approves and carries it out
+    (R, W): {A},
+    (UR, W): {A},
+    (D, W): {A},
+    (IP, W): {A},
 }
 STATUSES = [R, UR, D, IP, C, CL, W]
 

@@ -28,6 +28,7 @@ DEMO_LOGINS = {
     "staff2": (Role.STAFF, "339921"),
     "inspector": (Role.INSPECTOR, "339900"),
     "viewer": (Role.VIEWER, "339900"),
+    "admin2": (Role.ADMIN, "339900"),
 }
 
 

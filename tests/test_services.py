@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from fees.models import FeeItem
 from intermediaries.models import DecouplingCase, IntermediaryItem, OfficialPost
-from tests.factories import UserFactory, make_case
+from tests.factories import UserFactory, make_case, withdraw
 from tracker.cases import services
 from tracker.cases.scoping import get_case_for_user
 from tracker.cases.workflow import Role, Status
@@ -541,7 +541,7 @@ def test_milestone_complete_refused_on_withdrawn_case(case_a, alice, ivan):
         services.milestone_complete(
             milestone=milestone, by=ivan, effective_date=timezone.localdate(), doc_no="文号"
         )
-    services.case_transition(case=case_a, to=Status.WITHDRAWN, by=alice, reason="重复登记")
+    withdraw(case_a, alice, reason="重复登记")
     milestone.refresh_from_db()
     with pytest.raises(ValidationError, match="已撤回"):
         services.milestone_complete(

@@ -117,6 +117,9 @@ tracker:evidence_add                 | login ok    404   ok    403   403 | login
 tracker:note_add                     | login 405   405   405   403   403 | login ok    404   ok    403   403
 tracker:evidence_download            | login ok    404   ok    ok    403 | login 405   405   405   405   403
 tracker:evidence_supersede           | login ok    404   ok    403   403 | login ok    404   ok    403   403
+tracker:withdrawal_request           | login 405   405   405   403   403 | login ok    404   ok    403   403
+tracker:withdrawal_list              | login 403   403   ok    403   403 | login 403   403   405   403   403
+tracker:withdrawal_decide            | login 403   403   405   403   403 | login 403   403   ok    403   403
 credit:index                         | login ok    ok    ok    ok    403 | login 405   405   405   405   403
 credit:firm                          | login ok    404   ok    ok    403 | login 405   405   405   405   403
 credit:record_add                    | login ok    404   ok    403   403 | login ok    404   ok    403   403
@@ -216,6 +219,9 @@ def world(settings, tmp_path, city, county_a, county_b, dept_a, dept_b, alice, b
             "flag": CaseFlag.objects.create(
                 case=case, flag_type="other", description="核查", raised_by=ivan
             ),
+            "withdrawal": services.withdrawal_request(
+                case=case, by=staff, category="error", reason="登记错误"
+            ),
         }
         objects[key].update(credit_objects(county, staff, objects[key]["firm"]))
     return objects
@@ -238,6 +244,7 @@ PK_FOR = {
     "api:token_revoke": "report",
     "audit:flag_resolve": "flag",
     "notifications:read": "notification",
+    "tracker:withdrawal_decide": "withdrawal",
     **CREDIT_PK_FOR,
 }
 

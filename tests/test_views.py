@@ -39,7 +39,16 @@ from tests.factories import (
 )
 from tracker.cases import services
 from tracker.cases.workflow import Role, Status
-from tracker.models import Case, Department, Evidence, Jurisdiction, Milestone, Note, User
+from tracker.models import (
+    Case,
+    Department,
+    Evidence,
+    Jurisdiction,
+    Milestone,
+    Note,
+    User,
+    WithdrawalRequest,
+)
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -63,6 +72,7 @@ class Scene:
     milestone: Milestone
     evidence: Evidence
     firm: IntermediaryFirm
+    withdrawal: WithdrawalRequest
 
 
 @dataclass
@@ -143,6 +153,9 @@ def build_scene(world: World, county: str, by: User) -> Scene:
         milestone=case.milestones.order_by("order").first(),
         evidence=evidence,
         firm=IntermediaryFirmFactory(jurisdiction=jurisdiction),
+        withdrawal=services.withdrawal_request(
+            case=case, by=by, category="error", reason="登记错误"
+        ),
     )
 
 
@@ -181,6 +194,9 @@ URLS = {
     "note_add": lambda s: reverse("tracker:note_add", args=[s.case.reference]),
     "evidence_download": lambda s: reverse("tracker:evidence_download", args=[s.evidence.pk]),
     "evidence_supersede": lambda s: reverse("tracker:evidence_supersede", args=[s.evidence.pk]),
+    "withdrawal_request": lambda s: reverse("tracker:withdrawal_request", args=[s.case.reference]),
+    "withdrawal_list": lambda s: reverse("tracker:withdrawal_list"),
+    "withdrawal_decide": lambda s: reverse("tracker:withdrawal_decide", args=[s.withdrawal.pk]),
     "firm_list": lambda s: reverse("intermediaries:firm_list"),
     "firm_create": lambda s: (
         reverse("intermediaries:firm_create") + f"?jurisdiction={s.jurisdiction.pk}"
@@ -224,6 +240,12 @@ MATRIX: list[tuple[str, str, Any, Any, Any, Any, Any, Any]] = [
     ("evidence_supersede", "POST", LOGIN, 200,    404,    200,  403, 403),
     ("note_add",           "GET",  LOGIN, 405,    405,    405,  403, 403),
     ("note_add",           "POST", LOGIN, 302,    404,    302,  403, 403),
+    # withdrawals: staff and admins request (POST only), admins list and decide
+    ("withdrawal_request", "GET",  LOGIN, 405,    405,    405,  403, 403),
+    ("withdrawal_request", "POST", LOGIN, 302,    404,    302,  403, 403),
+    ("withdrawal_list",    "GET",  LOGIN, 403,    None,   200,  403, 403),
+    ("withdrawal_decide",  "GET",  LOGIN, 403,    403,    405,  403, 403),
+    ("withdrawal_decide",  "POST", LOGIN, 403,    403,    302,  403, 403),
     ("firm_create",        "GET",  LOGIN, 200,    404,    200,  403, 403),
     ("firm_create",        "POST", LOGIN, 200,    404,    200,  403, 403),
     ("firm_edit",          "GET",  LOGIN, 200,    404,    200,  403, 403),

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.factories import make_case
+from tests.factories import make_case, withdraw
 from tracker.cases import workflow
 from tracker.cases.services import Decision, TransitionRefused, case_transition, milestone_complete
 from tracker.cases.workflow import Role, Status
@@ -56,6 +56,8 @@ def step(case: Case, to: str, by: User) -> Case:
     """Take one workflow edge with everything its guard needs."""
     if to == Status.COMPLETED:
         complete_required_milestones(case, by)
+    if to == Status.WITHDRAWN:
+        return withdraw(case, by)  # requested, then approved by another admin
     return case_transition(
         case=case,
         to=to,
@@ -111,6 +113,19 @@ def test_every_status_pair(source, target, case_a, alice, carol):
 
     by = alice if Role.STAFF in edge.roles else carol
     assert edge.roles <= {Role.STAFF, Role.ADMIN}
+    if edge.by_request:  # a withdrawal: never taken directly, only by an approved request
+        with pytest.raises(TransitionRefused, match="撤回须由工作人员提出撤回申请"):
+            case_transition(case=case, to=target, by=carol, reason="直接撤回")
+        assert Case.objects.get(pk=case.pk).version == before_version
+        fresh = withdraw(case, alice, reason="测试合法变更")
+        assert fresh.status == target and fresh.version == before_version + 1
+        assert case.history.count() == before_history + 1
+        latest = case.history.latest("history_id")
+        assert (
+            latest.history_user.role == Role.ADMIN
+            and "测试合法变更" in latest.history_change_reason
+        )
+        return
     result = case_transition(
         case=case,
         to=target,
@@ -265,7 +280,7 @@ def test_overdue_is_derived_from_deadline(county_a, alice):
         late = make_case("item", county_a, alice, deadline=datetime.date(2026, 6, 30))
         on_time = make_case("fee", county_a, alice, deadline=datetime.date(2026, 12, 31))
         withdrawn = make_case("item", county_a, alice, deadline=datetime.date(2026, 6, 30))
-        case_transition(case=withdrawn, to=Status.WITHDRAWN, by=alice, reason="重复登记")
+        withdraw(withdrawn, alice, reason="重复登记")
         assert not late.is_overdue()
         assert not Case.objects.overdue().exists()
 

@@ -23,6 +23,7 @@ from tracker.cases.models import (
     end_of_year,
     evidence_upload_to,
 )
+from tracker.cases.withdrawals import WithdrawalRequest
 from tracker.catalogue.models import CatalogueEdition
 from tracker.deadlines.models import Notification
 from tracker.imports.models import DepartmentAlias, ImportBatch
@@ -50,6 +51,7 @@ __all__ = [
     "RedFlagHit",
     "RedFlagState",
     "SupersededDecision",
+    "WithdrawalRequest",
     "MonthlyReport",
     "ReferenceCounter",
     "ReviewMarker",

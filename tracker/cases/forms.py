@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.cases.scoping import jurisdictions_for
 from tracker.cases.services import owner_choices
 from tracker.cases.validators import ID_NUMBER_MESSAGE, find_id_numbers
+from tracker.cases.withdrawals import WithdrawalCategory
 from tracker.cases.workflow import DECIDED_STATUSES, Status
 from tracker.models import Case, Department, Evidence, Jurisdiction, Milestone, User
 
@@ -215,3 +216,33 @@ def case_update_values(case_form, subject_form, spec) -> dict:
         "m2m": m2m,
         "reason": cleaned["reason"],
     }
+
+
+class WithdrawalRequestForm(IdNumberFreeFormMixin, forms.Form):
+    """Staff ask for a withdrawal: the category, its detail, and the reason."""
+
+    category = forms.ChoiceField(label=_("撤回类别"), choices=WithdrawalCategory.choices)
+    duplicate_of = forms.CharField(
+        label=_("重复的事项编号"),
+        max_length=40,
+        required=False,
+        help_text=_("类别为“重复登记”时填写，例如 330102-ITEM-2026-0007。"),
+    )
+    basis = forms.CharField(
+        label=_("不属于清理范围的依据"),
+        max_length=300,
+        required=False,
+        help_text=_("类别为“不属于本轮清理范围”时填写文件名称、文号或条款。"),
+    )
+    reason = forms.CharField(label=_("撤回原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawalDecisionForm(IdNumberFreeFormMixin, forms.Form):
+    """An admin's decision on a pending request (a refusal gives its reason)."""
+
+    decision = forms.ChoiceField(
+        label=_("审批"), choices=[("approve", _("批准撤回")), ("refuse", _("不批准"))]
+    )
+    note = forms.CharField(
+        label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

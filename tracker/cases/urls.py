@@ -26,6 +26,13 @@ urlpatterns = [
     ),
     path("cases/<str:reference>/evidence/new/", views.evidence_add, name="evidence_add"),
     path("cases/<str:reference>/notes/new/", views.note_add, name="note_add"),
+    path(
+        "cases/<str:reference>/withdrawal/",
+        views.withdrawal_request,
+        name="withdrawal_request",
+    ),
+    path("withdrawals/", views.withdrawal_list, name="withdrawal_list"),
+    path("withdrawals/<int:pk>/decide/", views.withdrawal_decide, name="withdrawal_decide"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/supersede/", views.evidence_supersede, name="evidence_supersede"),
 ]

@@ -131,6 +131,9 @@ class Edge:
     # The guard reads what the transition's own form supplies (the decision), so it can only be
     # judged on submit, not before the form is shown.
     guard_on_submit: bool = False
+    # Taken only by approving a request (a withdrawal: staff ask, an admin approves), never
+    # directly: no transition form offers it.
+    by_request: bool = False
 
 
 EDGES: tuple[Edge, ...] = (
@@ -163,7 +166,7 @@ EDGES: tuple[Edge, ...] = (
     Edge(Status.COMPLETED, Status.IN_PROGRESS, _("回头看：重新整改"), ADMINS),
     Edge(Status.CLOSED, Status.IN_PROGRESS, _("回头看：重新整改"), ADMINS),
     *(
-        Edge(source, Status.WITHDRAWN, _("撤回"), EDITORS, danger=True)
+        Edge(source, Status.WITHDRAWN, _("撤回"), ADMINS, danger=True, by_request=True)
         for source in (
             Status.REGISTERED,
             Status.UNDER_REVIEW,
@@ -180,17 +183,33 @@ def edge_for(source: str, target: str) -> Edge | None:
 
 
 def edges_from(source: str) -> list[Edge]:
-    return [e for e in EDGES if e.source == source]
+    """The edges a transition form may offer from ``source`` (not those taken by request)."""
+    return [e for e in EDGES if e.source == source and not e.by_request]
 
 
-def refusal(case: Case, target: str, role: str | None) -> str | None:
-    """Why ``role`` may not move ``case`` to ``target`` now, or None if it may."""
+def may_request_withdrawal(status: str) -> bool:
+    """A withdrawal may be requested from every status that has a withdrawal edge."""
+    return edge_for(status, Status.WITHDRAWN) is not None
+
+
+WITHDRAWAL_BY_REQUEST = _(
+    "撤回须由工作人员提出撤回申请（写明类别和原因），经改革办管理员批准后生效。"
+)
+
+
+def refusal(
+    case: Case, target: str, role: str | None, *, approved_request: bool = False
+) -> str | None:
+    """Why ``role`` may not move ``case`` to ``target`` now, or None if it may
+    (``approved_request``: the move carries out a request an admin approved)."""
     edge = edge_for(case.status, target)
     if edge is None:
         return str(_("不允许从“%(src)s”变更为“%(dst)s”。")) % {
             "src": Status(case.status).label,
             "dst": Status(target).label if target in Status.values else target,
         }
+    if edge.by_request and not approved_request:
+        return str(WITHDRAWAL_BY_REQUEST)
     if role not in edge.roles:
         if edge.roles == ADMINS:
             return str(_("只有改革办管理员可以执行“%(action)s”。")) % {"action": edge.label}

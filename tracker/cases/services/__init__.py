@@ -4,7 +4,8 @@ Each one records the acting user and a reason in history (django-simple-history)
 
 A package by concern: ``common`` (the tracked save and the shared checks and refusals),
 ``cases`` (register, edit, transition), ``evidence`` (the upload check, attach, supersede),
-``milestones`` (complete) and ``notes`` (append). Every name is re-exported here: import from
+``milestones`` (complete), ``notes`` (append) and ``withdrawals`` (request, approve or
+refuse). Every name is re-exported here: import from
 ``tracker.cases.services``.
 """
 
@@ -37,6 +38,7 @@ from tracker.cases.services.evidence import (
 )
 from tracker.cases.services.milestones import milestone_complete
 from tracker.cases.services.notes import note_add
+from tracker.cases.services.withdrawals import withdrawal_decide, withdrawal_request
 
 __all__ = [
     "ALLOWED_EVIDENCE",
@@ -60,4 +62,6 @@ __all__ = [
     "require_owner_in_scope",
     "require_reason",
     "tracked_save",
+    "withdrawal_decide",
+    "withdrawal_request",
 ]

@@ -171,9 +171,16 @@ class Decision:
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, to: str, by: User, reason: str, decision: Decision | None = None
+    *,
+    case: Case,
+    to: str,
+    by: User,
+    reason: str,
+    decision: Decision | None = None,
+    withdrawal=None,
 ) -> Case:
-    """Move a case along one workflow edge, after the role and guard checks, with a reason."""
+    """Move a case along one workflow edge, after the role and guard checks, with a reason.
+    ``withdrawal``: the approved request a withdrawal carries out (``withdrawal_decide``)."""
     if not (reason or "").strip():
         raise TransitionRefused(_("请填写状态变更的原因。"))
     current = Case.objects.select_for_update().get(pk=case.pk)
@@ -185,7 +192,13 @@ def case_transition(
         current.disposition = decision.disposition
         current.decision_doc_no = decision.doc_no.strip()
         current.decision_date = decision.date
-    problem = workflow.refusal(current, to, user_role(by))
+    approved = (
+        withdrawal is not None
+        and withdrawal.case_id == current.pk
+        and withdrawal.state == "approved"
+        and withdrawal.decided_by_id == by.pk
+    )
+    problem = workflow.refusal(current, to, user_role(by), approved_request=approved)
     if superseded is not None and not problem:
         problem = _redecision_problem(superseded, decision)
     if problem:

@@ -43,6 +43,11 @@ from tracker.cases.views.listing import (
     case_new,
     dashboard,
 )
+from tracker.cases.views.withdrawals import (
+    withdrawal_decide,
+    withdrawal_list,
+    withdrawal_request,
+)
 
 __all__ = [
     "HISTORY_ON_DETAIL",
@@ -68,4 +73,7 @@ __all__ = [
     "milestone_complete",
     "note_add",
     "posted_version",
+    "withdrawal_decide",
+    "withdrawal_list",
+    "withdrawal_request",
 ]

@@ -13,16 +13,20 @@ from django.views.decorators.http import require_safe
 from tracker.audit import selectors as inspection_selectors
 from tracker.audit import timeline
 from tracker.audit.forms import TimelineFilterForm
-from tracker.cases import selectors
+from tracker.cases import selectors, workflow
 from tracker.cases.decisions import superseded_for
 from tracker.cases.forms import (
     TransitionForm,
+    WithdrawalDecisionForm,
+    WithdrawalRequestForm,
 )
 from tracker.cases.registry import panels_for
 from tracker.cases.scoping import (
     READERS,
     role_required,
+    user_role,
 )
+from tracker.cases.withdrawals import withdrawal_requests_for
 from tracker.cases.workflow import is_editable
 from tracker.models import Case
 from tracker.redflags import rules as redflags
@@ -89,6 +93,7 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
     historical = state is not None
     panel = None if historical else selectors.workflow_panel(case, request.user)
     superseded = superseded_for(case, until=state.at if historical else None)
+    withdrawals = None if historical else _withdrawals_panel(request.user, case)
     return {
         "case": shown,
         "spec": shown.kind_spec,
@@ -110,6 +115,7 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         "milestones_done": sum(1 for m in milestones if m.done),
         "can_edit": not historical and request.user.is_editor and is_editable(case.status),
         "superseded_decisions": superseded,
+        "withdrawals": withdrawals,
         "action_labels": timeline.ACTION_LABELS,
         "historical": historical,
         "as_of": state.at if historical else None,
@@ -166,3 +172,19 @@ def case_history(request: HttpRequest, reference: str) -> HttpResponse:
             "action_labels": timeline.ACTION_LABELS,
         },
     )
+
+
+def _withdrawals_panel(user, case: Case) -> dict:
+    """The case's withdrawal requests, and what this user may do about them here."""
+    requests = withdrawal_requests_for(case)
+    role = user_role(user)
+    pending = any(w.state == "pending" for w in requests)
+    return {
+        "requests": requests,
+        "may_request": role in workflow.EDITORS
+        and workflow.may_request_withdrawal(case.status)
+        and not pending,
+        "may_decide": role in workflow.ADMINS,
+        "request_form": WithdrawalRequestForm(auto_id="wr-%s"),
+        "decision_form": WithdrawalDecisionForm(auto_id="wd-%s"),
+    }

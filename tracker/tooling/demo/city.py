@@ -73,6 +73,8 @@ DEMO_USERS = [
     ("staff2", Role.STAFF, STAFF2_COUNTY, "演示", "云岭县工作人员"),
     ("inspector", Role.INSPECTOR, CITY[0], "演示", "纪检监察"),
     ("viewer", Role.VIEWER, CITY[0], "演示", "领导"),
+    # A second admin: a withdrawal is approved by an admin other than the one who asked.
+    ("admin2", Role.ADMIN, CITY[0], "演示", "审批管理员"),
 ]
 DEMO_USERNAMES = [u[0] for u in DEMO_USERS]
 
@@ -102,6 +104,16 @@ WITHDRAW_REASONS = [
     "对应审批事项已由上级部门取消，本级无需另行处理。",
     "登记信息有误，已按正确信息重新登记。",
 ]
+# Each withdrawal reason's category and, for "out of scope", its basis (the demo's requests).
+WITHDRAW_CATEGORIES = {
+    "重复登记，已并入同一事项的另一条记录。": ("duplicate", ""),
+    "经核实不属于本轮清理范围。": ("out_of_scope", "《青岚市中介服务和收费清理工作方案》第二条"),
+    "对应审批事项已由上级部门取消，本级无需另行处理。": (
+        "out_of_scope",
+        "上级部门取消该审批事项的文件",
+    ),
+    "登记信息有误，已按正确信息重新登记。": ("error", ""),
+}
 REOPEN_REASONS = [
     "回头看发现部门办事指南仍要求提供该材料，重新整改。",
     "回头看抽查发现仍有收费行为，重新整改。",

@@ -190,7 +190,7 @@ class PlanningMixin:
             )
             actions.append(self._note_step("已重新部署整改，责任部门限期报送整改情况。"))
         if final == Status.WITHDRAWN:
-            actions.append(self._transition_step(Status.WITHDRAWN, rng.choice(WITHDRAW_REASONS)))
+            actions.append(self._withdraw_step(rng.choice(WITHDRAW_REASONS)))
         return actions
 
     def _review_actions(self, actions: list[Step], kind: CaseKind, reached: int) -> None:

@@ -15,7 +15,7 @@ from tracker.cases import services
 from tracker.cases.registry import get_kind
 from tracker.cases.workflow import Status
 from tracker.models import Case, Milestone, Note
-from tracker.tooling.demo.city import DEPARTMENTS, OVERDUE_NOTES
+from tracker.tooling.demo.city import DEPARTMENTS, OVERDUE_NOTES, WITHDRAW_CATEGORIES
 from tracker.tooling.demo.planning import Plan
 
 
@@ -50,6 +50,41 @@ class StepsMixin:
         def step(plan: Plan, day: datetime.date) -> None:
             by = self.admin if admin else plan.actor
             plan.case = services.case_transition(case=plan.case, to=to, by=by, reason=reason)
+
+        return step
+
+    def _withdraw_step(self, reason: str) -> Callable:
+        """The case's staff (or admin) asks, with the reason's category; another admin approves.
+        A duplicate names the latest earlier case of its kind and place still standing."""
+
+        def step(plan: Plan, day: datetime.date) -> None:
+            category, basis = WITHDRAW_CATEGORIES[reason]
+            duplicate_of = ""
+            if category == "duplicate":
+                earlier = (
+                    Case.objects.filter(
+                        kind=plan.case.kind,
+                        jurisdiction=plan.case.jurisdiction,
+                        pk__lt=plan.case.pk,
+                    )
+                    .exclude(status=Status.WITHDRAWN)
+                    .order_by("-pk")
+                    .first()
+                )
+                category, duplicate_of = (
+                    ("duplicate", earlier.reference) if earlier else ("error", "")
+                )
+            request = services.withdrawal_request(
+                case=plan.case,
+                by=plan.actor,
+                category=category,
+                reason=reason,
+                duplicate_of=duplicate_of,
+                basis=basis,
+            )
+            approver = self.users["admin2"] if plan.actor == self.admin else self.admin
+            services.withdrawal_decide(request=request, by=approver, approve=True)
+            plan.case = Case.objects.get(pk=plan.case.pk)
 
         return step
 
