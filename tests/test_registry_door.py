@@ -53,6 +53,25 @@ def test_no_core_module_imports_a_domain_app():
     assert offending == [], "core modules importing fees/intermediaries:\n" + "\n".join(offending)
 
 
+def test_core_migrations_do_not_depend_on_domain_migrations():
+    """The core's migration graph stands alone: its migrations name no domain app."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    core = [m for (app, _n), m in loader.disk_migrations.items() if app == "tracker"]
+    assert len(core) > 10
+    bad = [
+        f"{m.name} -> {dep}"
+        for m in core
+        for dep in m.dependencies
+        if dep[0] in DOMAIN_APPS or dep[0] == "credit"
+    ]
+    assert bad == []
+    # the check itself sees a dependency where there is one (a domain app on the core)
+    fees = [m for (app, _n), m in loader.disk_migrations.items() if app == "fees"]
+    assert any(dep[0] == "tracker" for m in fees for dep in m.dependencies)
+
+
 @pytest.mark.parametrize("key", ["item", "firm", "post", "fee"])
 def test_every_kind_brings_its_demo_and_bench_data(key):
     by_key = {k.key: k for k in kinds()}
