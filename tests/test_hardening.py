@@ -112,3 +112,31 @@ def test_owner_choices_follow_the_case_scope(case_a, county_a, county_b, city, c
     assert {alice, carol} <= choices
     assert not {outsider, gone} & choices
     assert alice not in set(services.owner_choices(city))  # a county user cannot see the city
+
+
+# --- 责任人 through the import: only editors who can see the case --------------------------
+
+
+def test_an_import_row_naming_an_outside_owner_is_refused(alice, bob, county_a, dept_a):
+    from tests.test_import_support import ITEM_HEADER, item_row, preview, xlsx_bytes
+
+    rows = [[*ITEM_HEADER, "责任人"], [*item_row(1, "事项一", dept_a.name), "bob"]]
+    report = preview(xlsx_bytes(rows), alice, county_a)
+    [row] = report.rows
+    assert row.outcome == "error"
+    assert any("不能作为责任人" in message for _c, message in row.errors), row.errors
+    rows[1][-1] = "alice"
+    [ok] = preview(xlsx_bytes(rows), alice, county_a).rows
+    assert ok.outcome == "create" and ok.owner == alice
+
+
+def test_a_file_wide_outside_owner_is_refused(alice, bob, county_a, dept_a):
+    from tests.test_import_support import ITEM_HEADER, item_row, preview, xlsx_bytes
+    from tracker.imports.engine import FileProblem
+    from tracker.imports.services.options import ImportOptions
+    from tracker.models import Case
+
+    data = xlsx_bytes([ITEM_HEADER, item_row(1, "事项一", dept_a.name)])
+    with pytest.raises(FileProblem, match="不能作为责任人"):
+        preview(data, alice, county_a, options=ImportOptions(owner=bob))
+    assert not Case.objects.exists()

@@ -92,8 +92,6 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         inspection = None
     historical = state is not None
     panel = None if historical else selectors.workflow_panel(case, request.user)
-    superseded = superseded_for(case, until=state.at if historical else None)
-    withdrawals = None if historical else _withdrawals_panel(request.user, case)
     return {
         "case": shown,
         "spec": shown.kind_spec,
@@ -114,8 +112,8 @@ def _detail_context(request: HttpRequest, case: Case, state=None) -> dict:
         "case_panels": [] if historical else panels_for("case", request.user, case),
         "milestones_done": sum(1 for m in milestones if m.done),
         "can_edit": not historical and request.user.is_editor and is_editable(case.status),
-        "superseded_decisions": superseded,
-        "withdrawals": withdrawals,
+        "superseded_decisions": superseded_for(case, until=state.at if historical else None),
+        "withdrawals": None if historical else _withdrawals_panel(request.user, case),
         "action_labels": timeline.ACTION_LABELS,
         "historical": historical,
         "as_of": state.at if historical else None,
