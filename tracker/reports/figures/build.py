@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tracker.models import Jurisdiction
+from tracker.reports.figures.accountability import redecision_rows, withdrawal_rows
 from tracker.reports.figures.grouped import Group, _grouped_states, _scope, _Sql
 from tracker.reports.figures.lists import _milestone_summary, _milestones_next, _overdue_list
 from tracker.reports.figures.periods import (
@@ -117,6 +118,8 @@ def build_report_figures(jurisdiction, month, *, today: datetime.date | None = N
             "overdue": _overdue_list(ctx, overdue_hids),
             "milestones_next": milestones,
             "milestones_summary": milestone_summary,
+            "withdrawals": withdrawal_rows(scope, period),
+            "redecisions": redecision_rows(scope, period),
         }
 
 

@@ -351,6 +351,11 @@ def _milestones_table(figures: dict) -> ReportTable:
 
 
 def report_tables(figures: dict) -> list[ReportTable]:
+    from tracker.reports.figures.accountability_tables import (
+        _redecisions_table,
+        _withdrawals_table,
+    )
+
     """Every table of the report, in order; keys name the CSV/XLSX downloads."""
     tables: list[ReportTable] = []
     if "headline" in figures:
@@ -361,6 +366,9 @@ def report_tables(figures: dict) -> list[ReportTable]:
     tables.append(_jurisdiction_streams_table(figures))
     tables.append(_lagging_table(figures))
     tables.append(_departments_table(figures))
+    if "withdrawals" in figures:  # reports frozen before these figures existed have neither
+        tables.append(_withdrawals_table(figures))
+        tables.append(_redecisions_table(figures))
     tables.append(_overdue_table(figures))
     tables.append(_milestones_summary_table(figures))
     tables.append(_milestones_table(figures))

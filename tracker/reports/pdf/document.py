@@ -208,8 +208,10 @@ def build_report_pdf(figures: dict, meta: ReportMeta | None = None) -> bytes:
             story.append(KeepTogether([drawing, Spacer(1, 3 * mm)]))
         story += _section(tables["jurisdictions"], styles)
         story += _section(tables["jurisdiction_streams"], styles, styles.h2)
-        for key in ("lagging", "departments", "milestones_summary"):
-            story += _section(tables[key], styles)
+        for key in ("lagging", "departments", "withdrawals", "redecisions", "milestones_summary"):
+            if key in tables:  # withdrawals and re-decisions: sub-headings under 七
+                sub = styles.h2 if key in ("withdrawals", "redecisions") else None
+                story += _section(tables[key], styles, sub)
         story += _closing(meta, styles)
         for number, key in ((1, "overdue"), (2, "milestones")):
             title = tables[key].title.split("　", 1)[-1]
