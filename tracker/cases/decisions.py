@@ -62,4 +62,4 @@ def superseded_for(case, until=None) -> list[SupersededDecision]:
     rows = SupersededDecision.objects.filter(case=case).select_related("superseded_by")
     if until is not None:
         rows = rows.filter(superseded_at__lte=until)
-    return [row for row in rows]
+    return list(rows)

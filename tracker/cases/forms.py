@@ -7,11 +7,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker.cases import workflow
 from tracker.cases.scoping import jurisdictions_for
 from tracker.cases.services import owner_choices
 from tracker.cases.validators import ID_NUMBER_MESSAGE, find_id_numbers
 from tracker.cases.withdrawals import WithdrawalCategory
-from tracker.cases.workflow import DECIDED_STATUSES, Status
+from tracker.cases.workflow import Status
 from tracker.models import Case, Department, Evidence, Jurisdiction, Milestone, User
 
 
@@ -106,7 +107,7 @@ class TransitionForm(IdNumberFreeFormMixin, forms.Form):
                 case.kind_spec.dispositions
             )
             # A re-decision (回头看) starts from a blank document: the old one is superseded.
-            self.redeciding = case.status in DECIDED_STATUSES
+            self.redeciding = workflow.is_redecision(case.status, target)
             if not self.redeciding:
                 self.fields["disposition"].initial = case.disposition
                 self.fields["decision_doc_no"].initial = case.decision_doc_no

@@ -74,13 +74,22 @@ class WithdrawalRequest(models.Model):
             # At most one request waits for a decision per case.
             models.UniqueConstraint(
                 fields=["case"],
-                condition=models.Q(state="pending"),
+                condition=models.Q(state=WithdrawalState.PENDING),
                 name="one_pending_withdrawal_per_case",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_category_display()} {self.get_state_display()}"
+
+
+def pending_withdrawals(cases):
+    """The requests waiting for a decision on ``cases`` (a scoped queryset), oldest first."""
+    return (
+        WithdrawalRequest.objects.filter(state=WithdrawalState.PENDING, case__in=cases)
+        .select_related("case", "case__jurisdiction", "requested_by", "duplicate_of")
+        .order_by("requested_at", "id")
+    )
 
 
 def withdrawal_requests_for(case) -> list[WithdrawalRequest]:

@@ -94,6 +94,11 @@ def decision_change_refusal(case: Case, changed: set[str] | list[str] | dict) ->
     return None
 
 
+def is_redecision(source: str, target: str) -> bool:
+    """Moving to "decided" from a status where a decision already stands replaces it."""
+    return target == Status.DECIDED and source in DECIDED_STATUSES
+
+
 def redecision_refusal(case: Case, doc_no: str, date) -> str | None:
     """A re-decision needs its own document: a new number, dated on or after the one it
     replaces (and, like every decision, not in the future: the model checks that)."""

@@ -25,6 +25,7 @@ from tracker.cases.services.common import (
     tracked_save,
 )
 from tracker.cases.validators import refuse_id_numbers
+from tracker.cases.withdrawals import WithdrawalState
 from tracker.cases.workflow import Status
 from tracker.models import Case, Jurisdiction, Milestone, ReferenceCounter, User
 
@@ -186,7 +187,7 @@ def case_transition(
     current = Case.objects.select_for_update().get(pk=case.pk)
     if not jurisdictions_for(by).filter(pk=current.jurisdiction_id).exists():
         raise TransitionRefused(_("该事项不在您的管辖范围内。"))
-    redeciding = to == Status.DECIDED and current.status in workflow.DECIDED_STATUSES
+    redeciding = workflow.is_redecision(current.status, to)
     superseded = _superseded(current, decision, by, reason) if redeciding else None
     if to == Status.DECIDED and decision is not None:
         current.disposition = decision.disposition
@@ -195,7 +196,7 @@ def case_transition(
     approved = (
         withdrawal is not None
         and withdrawal.case_id == current.pk
-        and withdrawal.state == "approved"
+        and withdrawal.state == WithdrawalState.APPROVED
         and withdrawal.decided_by_id == by.pk
     )
     problem = workflow.refusal(current, to, user_role(by), approved_request=approved)

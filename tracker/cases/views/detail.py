@@ -26,7 +26,7 @@ from tracker.cases.scoping import (
     role_required,
     user_role,
 )
-from tracker.cases.withdrawals import withdrawal_requests_for
+from tracker.cases.withdrawals import WithdrawalState, withdrawal_requests_for
 from tracker.cases.workflow import is_editable
 from tracker.models import Case
 from tracker.redflags import rules as redflags
@@ -176,7 +176,7 @@ def _withdrawals_panel(user, case: Case) -> dict:
     """The case's withdrawal requests, and what this user may do about them here."""
     requests = withdrawal_requests_for(case)
     role = user_role(user)
-    pending = any(w.state == "pending" for w in requests)
+    pending = any(w.state == WithdrawalState.PENDING for w in requests)
     return {
         "requests": requests,
         "may_request": role in workflow.EDITORS

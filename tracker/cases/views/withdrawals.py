@@ -15,7 +15,7 @@ from tracker.cases import selectors, services
 from tracker.cases.forms import WithdrawalDecisionForm, WithdrawalRequestForm
 from tracker.cases.scoping import EDITOR_ROLES, role_required
 from tracker.cases.views.common import _to_case
-from tracker.cases.withdrawals import WithdrawalRequest, WithdrawalState
+from tracker.cases.withdrawals import WithdrawalRequest, pending_withdrawals
 from tracker.cases.workflow import ADMINS
 from tracker.models import Case
 from tracker.web.pagination import page_of
@@ -84,13 +84,6 @@ def withdrawal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def withdrawal_list(request: HttpRequest) -> HttpResponse:
     """The requests waiting for a decision in the admin's scope, oldest first."""
-    rows = (
-        WithdrawalRequest.objects.filter(
-            state=WithdrawalState.PENDING,
-            case__in=Case.objects.restrict(request.user, "change"),
-        )
-        .select_related("case", "case__jurisdiction", "requested_by", "duplicate_of")
-        .order_by("requested_at", "id")
-    )
+    rows = pending_withdrawals(Case.objects.restrict(request.user, "change"))
     page = page_of(rows, request.GET, per_page=PER_PAGE)
     return render(request, "tracker/withdrawal_list.html", {"page": page})
