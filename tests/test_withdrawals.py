@@ -173,3 +173,58 @@ def test_another_countys_staff_cannot_request(client_as, case_a, bob):
     )
     assert response.status_code == 404
     nothing_written(case_a)
+
+
+def test_inspectors_filter_and_count_withdrawals_by_category(
+    client_as, alice, carol, ivan, county_a, dept_a
+):
+    from tests.factories import withdraw
+
+    dup_target = make_case("item", county_a, alice, department=dept_a)
+    error = withdraw(make_case("item", county_a, alice, department=dept_a), alice)
+    duplicate = withdraw(
+        make_case("item", county_a, alice, department=dept_a),
+        alice,
+        category="duplicate",
+        duplicate_of=dup_target.reference,
+    )
+    # A case withdrawn before requests existed: withdrawn with no request behind it.
+    legacy = make_case("item", county_a, alice, department=dept_a)
+    Case.objects.filter(pk=legacy.pk).update(status=Status.WITHDRAWN)
+    waiting = make_case("item", county_a, alice, department=dept_a)
+    ask(waiting, alice)
+
+    client = client_as(ivan)
+    listing = reverse("tracker:case_list")
+
+    def shown(value: str) -> set[str]:
+        page = client.get(listing, {"withdrawal": value}).content.decode()
+        refs = (error, duplicate, legacy, waiting, dup_target)
+        return {c.reference for c in refs if c.reference in page}
+
+    assert shown("error") == {error.reference}
+    assert shown("duplicate") == {duplicate.reference}
+    assert shown("legacy") == {legacy.reference}
+    assert shown("pending") == {waiting.reference}
+
+    page = client.get(reverse("tracker:dashboard")).content.decode()
+    assert 'id="withdrawal-summary"' in page
+    summary = page.split('id="withdrawal-summary"')[1].split("</table>")[0]
+    counts = dict(
+        (label, n)
+        for label, n in __import__("re").findall(
+            r">([^<>]+)</a></td><td class=\"num\">(\d+)<", summary
+        )
+    )
+    assert counts["登记错误"] == "1" and counts["重复登记（与另一事项重复）"] == "1"
+    assert counts["早期撤回（无撤回申请，未分类）"] == "1"
+    assert counts["撤回申请待审批"] == "1" and counts["已撤回合计"] == "3"
+    # Reform staff do not get the inspector's card.
+    staff_page = client_as(alice).get(reverse("tracker:dashboard")).content.decode()
+    assert 'id="withdrawal-summary"' not in staff_page
+
+
+def test_the_withdrawal_filter_refuses_an_unknown_value(client_as, ivan):
+    response = client_as(ivan).get(reverse("tracker:case_list"), {"withdrawal": "nonsense"})
+    assert response.status_code == 200
+    assert "筛选条件有误" in response.content.decode()

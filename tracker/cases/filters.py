@@ -22,6 +22,7 @@ from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 from tracker.cases.forms import DateInput
 from tracker.cases.registry import all_disposition_choices, get_kind, kind_choices
 from tracker.cases.scoping import jurisdictions_for
+from tracker.cases.withdrawals import filter_withdrawals, withdrawal_filter_choices
 from tracker.cases.workflow import OPEN_STATUSES, Status
 from tracker.models import Case, Department, Jurisdiction
 from tracker.redflags import rules as redflags
@@ -194,6 +195,12 @@ class CaseFilterSet(django_filters.FilterSet):
         method="filter_red_flag",
         widget=FastSelect,
     )
+    withdrawal = django_filters.ChoiceFilter(
+        label=_("撤回"),
+        choices=withdrawal_filter_choices,
+        method="filter_withdrawal",
+        widget=FastSelect,
+    )
     deadline = django_filters.DateFromToRangeFilter(
         label=_("完成时限"),
         widget=FastRangeWidget(attrs={"type": "date"}),
@@ -245,6 +252,9 @@ class CaseFilterSet(django_filters.FilterSet):
 
     def filter_red_flag(self, queryset, name, value: str):
         return redflags.cases_with_red_flags(queryset, value) if value else queryset
+
+    def filter_withdrawal(self, queryset, name, value: str):
+        return filter_withdrawals(queryset, value) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()

@@ -16,6 +16,7 @@ from tracker.audit.timeline import Change, TimelineEntry  # noqa: F401 (re-expor
 from tracker.cases.registry import kinds
 from tracker.cases.scoping import jurisdictions_for, user_role
 from tracker.cases.workflow import (
+    AUDITORS,
     MAIN_PATH,
     OPEN_STATUSES,
     Role,
@@ -266,6 +267,20 @@ def scope_counts(user: User, today: datetime.date | None = None) -> ScopeCounts:
             dispositions[(kind, disposition)] = dispositions.get((kind, disposition), 0) + n
     by_place = [(p, k, s, n, late) for (p, k, s), (n, late) in places.items()]
     return ScopeCounts(by_place=by_place, dispositions=dispositions)
+
+
+def withdrawal_summary(user: User) -> list[dict[str, Any]] | None:
+    """For admins and inspectors: the withdrawn cases of the scope per category and the
+    requests waiting, each with the list filter that shows them; ``None`` for other roles."""
+    from tracker.cases.withdrawals import withdrawal_counts, withdrawal_filter_choices
+
+    if user_role(user) not in AUDITORS:
+        return None
+    counts = withdrawal_counts(Case.objects.for_user(user))
+    return [
+        {"value": value, "label": label, "count": counts[value]}
+        for value, label in withdrawal_filter_choices()
+    ] + [{"value": "", "label": _("已撤回合计"), "count": counts["total"]}]
 
 
 def dashboard(

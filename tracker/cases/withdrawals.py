@@ -98,3 +98,73 @@ def withdrawal_requests_for(case) -> list[WithdrawalRequest]:
         "requested_by", "decided_by", "duplicate_of"
     )
     return list(rows)
+
+
+# The list filter and the dashboard read withdrawals the same way: an approved request's
+# category, "legacy" for a case withdrawn before requests existed (no approved request), and
+# "pending" for a case whose request waits for an admin.
+LEGACY = "legacy"
+PENDING = "pending"
+
+
+def withdrawal_filter_choices() -> list[tuple[str, str]]:
+    return [
+        *WithdrawalCategory.choices,
+        (LEGACY, _("早期撤回（无撤回申请，未分类）")),
+        (PENDING, _("撤回申请待审批")),
+    ]
+
+
+def _approved(category: str | None = None) -> models.Exists:
+    rows = WithdrawalRequest.objects.filter(
+        case=models.OuterRef("pk"), state=WithdrawalState.APPROVED
+    )
+    if category:
+        rows = rows.filter(category=category)
+    return models.Exists(rows)
+
+
+def filter_withdrawals(cases, value: str):
+    """``cases`` narrowed to one withdrawal reading (see ``withdrawal_filter_choices``)."""
+    from tracker.cases.workflow import Status
+
+    if value == PENDING:
+        return cases.filter(
+            models.Exists(
+                WithdrawalRequest.objects.filter(
+                    case=models.OuterRef("pk"), state=WithdrawalState.PENDING
+                )
+            )
+        )
+    withdrawn = cases.filter(status=Status.WITHDRAWN)
+    if value == LEGACY:
+        return withdrawn.filter(~_approved())
+    if value in WithdrawalCategory.values:
+        return withdrawn.filter(_approved(value))
+    return cases
+
+
+def withdrawal_counts(cases) -> dict[str, int]:
+    """Withdrawn cases of ``cases`` per category (``LEGACY`` for those without an approved
+    request) and the requests waiting (``PENDING``): two grouped queries whatever the scope."""
+    from tracker.cases.workflow import Status
+
+    withdrawn = cases.filter(status=Status.WITHDRAWN)
+    counts = {value: 0 for value, _label in withdrawal_filter_choices()}
+    approved = (
+        WithdrawalRequest.objects.filter(state=WithdrawalState.APPROVED, case__in=withdrawn)
+        .order_by()
+        .values_list("category")
+        .annotate(n=models.Count("case_id", distinct=True))
+    )
+    for category, n in approved:
+        counts[category] = n
+    total = withdrawn.order_by().count()
+    counts[LEGACY] = max(total - sum(counts[c] for c in WithdrawalCategory.values), 0)
+    counts[PENDING] = (
+        WithdrawalRequest.objects.filter(state=WithdrawalState.PENDING, case__in=cases)
+        .order_by()
+        .count()
+    )
+    counts["total"] = total
+    return counts

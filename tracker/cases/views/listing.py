@@ -45,6 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = selectors.dashboard(request.user, counts=counts)
     context["charts"] = dashboard_charts(request.user, counts)
     context["red_flag_summary"] = redflags.red_flag_summary(request.user)
+    context["withdrawals"] = selectors.withdrawal_summary(request.user)
     context["panels"] = panels_for("dashboard", request.user)  # sections of domain apps
     attach_overdue_explanations(context["overdue_list"])
     return render(request, "tracker/dashboard.html", context)
