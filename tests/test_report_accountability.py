@@ -98,3 +98,24 @@ def test_a_report_frozen_before_these_figures_still_renders(month, city):
         del figures["withdrawals"], figures["redecisions"]
         assert table_by_key(figures, "withdrawals") is None
         assert build_report_pdf(figures)[:5] == b"%PDF-"
+
+
+def test_a_withdrawal_made_before_requests_existed_counts_as_legacy(month, city, alice, county_a):
+    from tracker.models import Case
+
+    with time_machine.travel(NOV, tick=False):
+        legacy = make_case("fee", county_a, alice)
+    # A database carried over from before withdrawal requests: withdrawn, no request behind it.
+    with time_machine.travel(NOV, tick=False):
+        legacy = Case.objects.get(pk=legacy.pk)
+        legacy.status = Status.WITHDRAWN
+        legacy._change_reason = "撤回（早期版本，无撤回申请）"
+        legacy.save()
+    with time_machine.travel(DEC, tick=False):
+        figures = build_report_figures(city, "2026-11")
+    rows = {(r["kind"], r["place"]): r for r in figures["withdrawals"]}
+    fee_a = rows[("收费项目", "甲区")]
+    assert (fee_a["out_of_scope"], fee_a["legacy"], fee_a["total"]) == (1, 1, 2)
+    assert rows[("中介服务事项", "甲区")]["legacy"] == 0  # its one withdrawal has a request
+    table = table_by_key(figures, "withdrawals")
+    assert "早期撤回（未分类）" in table.headers and table.total[-1] == 4

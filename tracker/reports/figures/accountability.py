@@ -4,7 +4,8 @@ place, and the decisions a re-decision (回头看：重新决定) superseded dur
 Both read rows that are never changed once written (a decided withdrawal request, a
 superseded decision), bounded by the report's instant (``Period.next_start``), so an issued
 report's figures stay what they were. Withdrawals made before withdrawal requests existed
-are counted in the places' "已撤回" column but have no category to show here."""
+have no category: they are the places' withdrawn cases (at the report's instant) that no
+approved request accounts for, shown as "早期撤回（未分类）"."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from django.db.models import Count
 from tracker.cases.registry import get_kind, kinds
 from tracker.cases.withdrawals import WithdrawalCategory, WithdrawalRequest, WithdrawalState
 
+LEGACY = "legacy"
 
-def withdrawal_rows(scope, period) -> list[dict]:
-    """One row per kind and place with approved withdrawals: the count of each category."""
+
+def withdrawal_rows(scope, period, groups=()) -> list[dict]:
+    """One row per kind and place with withdrawn cases: the count of each category, and of the
+    legacy withdrawals (withdrawn cases in ``groups`` beyond the approved requests)."""
     counts: dict[tuple[str, int], Counter] = {}
     found = (
         WithdrawalRequest.objects.filter(
@@ -32,6 +36,14 @@ def withdrawal_rows(scope, period) -> list[dict]:
     for kind, place, category, n in found:
         key = (kind, scope.row_of[place])
         counts.setdefault(key, Counter())[category] += n
+    withdrawn: Counter = Counter()
+    for g in groups:
+        if g.withdrawn and g.juris_id in scope.row_of:
+            withdrawn[(g.kind, scope.row_of[g.juris_id])] += g.n
+    for key, n in withdrawn.items():
+        legacy = n - sum(counts.get(key, Counter()).values())
+        if legacy > 0:
+            counts.setdefault(key, Counter())[LEGACY] += legacy
     order = {k.key: i for i, k in enumerate(kinds())}
     rows = []
     for (kind, index), by_category in sorted(
@@ -42,6 +54,7 @@ def withdrawal_rows(scope, period) -> list[dict]:
                 "kind": str(get_kind(kind).label),
                 "place": scope.rows[index]["label"],
                 **{c: by_category.get(c, 0) for c in WithdrawalCategory.values},
+                LEGACY: by_category.get(LEGACY, 0),
                 "total": sum(by_category.values()),
             }
         )

@@ -13,7 +13,9 @@ def _withdrawals_table(figures: dict) -> ReportTable:
     cases leave the targets, not the record)."""
     from tracker.cases.withdrawals import WithdrawalCategory
 
-    categories = list(WithdrawalCategory.values)
+    categories = [*WithdrawalCategory.values, "legacy"]
+    labels = [*(str(WithdrawalCategory(c).label) for c in WithdrawalCategory.values)]
+    labels.append(_("早期撤回（未分类）"))
     rows = [
         [r["kind"], r["place"], *(r.get(c, 0) for c in categories), r["total"]]
         for r in figures.get("withdrawals", [])
@@ -24,12 +26,11 @@ def _withdrawals_table(figures: dict) -> ReportTable:
     return ReportTable(
         key="withdrawals",
         title=_("附：已撤回事项（按撤回类别）"),
-        headers=[_("类别"), _("地区"), *(str(WithdrawalCategory(c).label) for c in categories)]
-        + [_("合计")],
+        headers=[_("类别"), _("地区"), *labels, _("合计")],
         rows=rows,
         total=total,
         numeric=[False, False, *([True] * (len(categories) + 1))],
-        widths=[1.6, 1.8, 1.6, 1.6, 1.2, 1.0],
+        widths=[1.5, 1.6, 1.5, 1.5, 1.1, 1.3, 0.9],
     )
 
 

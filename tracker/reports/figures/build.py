@@ -118,7 +118,7 @@ def build_report_figures(jurisdiction, month, *, today: datetime.date | None = N
             "overdue": _overdue_list(ctx, overdue_hids),
             "milestones_next": milestones,
             "milestones_summary": milestone_summary,
-            "withdrawals": withdrawal_rows(scope, period),
+            "withdrawals": withdrawal_rows(scope, period, groups),
             "redecisions": redecision_rows(scope, period),
         }
 
