@@ -53,7 +53,8 @@ def test_live_entries_only_decided_and_kept(items, county_a):
     entry = entries[0]
     assert entry["legal_basis"] == ["甲法", "乙条例"]
     assert entry["department"] == "甲区住房和城乡建设局"
-    assert entry["effective_date"] == "2026-11-30"
+    # The effective date is the edition's, not the case's decision date (issue 14).
+    assert "effective_date" not in entry and entry["list"] == "main"
 
 
 def test_public_pages_show_nothing_before_publishing(client, items, county_a):
@@ -187,10 +188,17 @@ def test_fee_catalogue(client, alice, carol, county_a, dept_a):
     decide(kept, alice, "keep")
     suspended = make_case("fee", county_a, alice, department=dept_a, name="停征的费")
     decide(suspended, alice, "suspend")
-    catalogue.catalogue_publish(kind_key="fee", jurisdiction=county_a, by=carol, effective_date=DAY)
-    page = client.get(reverse("catalogue:fees") + "?jurisdiction=330102").content.decode()
-    assert "不动产登记费" in page and "80元/件" in page and "行政事业性收费" in page
-    assert "停征的费" not in page
+    cancelled = make_case("fee", county_a, alice, department=dept_a, name="取消的费")
+    decide(cancelled, alice, "fee_cancel")
+    # One catalogue per fee category (issue 14): the administrative fees' own catalogue, which
+    # lists the suspended fee too (marked): it may be collected again.
+    catalogue.catalogue_publish(
+        kind_key="fee_admin", jurisdiction=county_a, by=carol, effective_date=DAY
+    )
+    url = reverse("catalogue:fees") + "?category=administrative&jurisdiction=330102"
+    page = client.get(url).content.decode()
+    assert "不动产登记费" in page and "80元/件" in page and "行政事业性收费目录清单" in page
+    assert "停征的费" in page and "取消的费" not in page
 
 
 def test_public_index_and_chooser_anonymous(carol, items, county_a):

@@ -1,7 +1,10 @@
 """Public catalogue pages (no login, read-only) and the admin's publish page.
 
 The public only ever sees published editions (frozen snapshots); earlier editions stay
-readable with their change notes.
+readable with their change notes. The three fee catalogues share the fee page and its
+downloads, told apart by ``?category=`` (administrative, fund, service); without it the page
+offers them, and old links (``?jurisdiction=…&edition=…``) still open the single fee
+catalogue published before the split.
 """
 
 from __future__ import annotations
@@ -31,6 +34,28 @@ from tracker.reports.integrity import edition_ok_or_alert
 URL_NAMES = {"item": "catalogue:items", "fee": "catalogue:fees"}
 
 
+def _spec_key(request: HttpRequest, kind: str) -> str:
+    """The catalogue asked for: the fee catalogues share one page, told apart by ?category=;
+    without it, the single fee catalogue published before the split (its old links)."""
+    if kind != "fee":
+        return kind
+    category = request.GET.get("category", "").strip()
+    if not category:
+        return "fee"
+    if category not in catalogue.FEE_CATEGORIES:
+        raise Http404
+    return catalogue.FEE_CATEGORIES[category]
+
+
+def _query(spec: catalogue.CatalogueSpec) -> str:
+    """The query string's start that names the catalogue on its page and downloads."""
+    return f"category={spec.category}&" if spec.category else ""
+
+
+def _link(spec: catalogue.CatalogueSpec) -> dict:
+    return {"spec": spec, "url": reverse(URL_NAMES[spec.case_kind]), "query": _query(spec)}
+
+
 def _selection(request: HttpRequest, kind: str):
     """The jurisdiction asked for (by code) and the edition to show (latest by default)."""
     code = request.GET.get("jurisdiction", "").strip()
@@ -49,62 +74,104 @@ def _selection(request: HttpRequest, kind: str):
     return jurisdiction, editions, chosen
 
 
+def _listed(spec: catalogue.CatalogueSpec) -> tuple[dict, list[Jurisdiction]] | None:
+    """A catalogue as the index lists it; the one before the split only if it was published."""
+    jurisdictions = catalogue.published_jurisdictions(spec.key)
+    if not spec.publishable and not jurisdictions:
+        return None
+    return _link(spec), jurisdictions
+
+
 @require_safe
 def catalogue_index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "tracker/catalogue/index.html",
-        {
-            "catalogues": [
-                (spec, URL_NAMES[key], catalogue.published_jurisdictions(key))
-                for key, spec in catalogue.CATALOGUES.items()
-            ]
-        },
-    )
+    listed = [_listed(spec) for spec in catalogue.CATALOGUES.values()]
+    return render(request, "tracker/catalogue/index.html", {"catalogues": [c for c in listed if c]})
 
 
 @require_safe
 def catalogue_page(request: HttpRequest, kind: str) -> HttpResponse:
-    spec = catalogue.spec_for(kind)
-    jurisdiction, editions, chosen = _selection(request, kind)
+    key = _spec_key(request, kind)
+    spec = catalogue.spec_for(key)
+    jurisdiction, editions, chosen = _selection(request, key)
+    # The fee page without a category offers the catalogues by category (and, where one was
+    # published, the single catalogue from before the split).
+    choices = []
+    if key == "fee" and not chosen:
+        choices = [
+            c
+            for c in (_listed(s) for s in catalogue.CATALOGUES.values() if s.case_kind == "fee")
+            if c
+        ]
     return render(
         request,
         "tracker/catalogue/page.html",
         {
             "spec": spec,
-            "url_name": URL_NAMES[kind],
+            "link": _link(spec),
             "download_name": f"{URL_NAMES[kind]}_download",
             "jurisdiction": jurisdiction,
-            "jurisdictions": [] if jurisdiction else catalogue.published_jurisdictions(kind),
+            "jurisdictions": [] if jurisdiction else catalogue.published_jurisdictions(key),
+            "choices": choices,
+            "split": [
+                _link(s) for s in catalogue.publishable_specs() if s.case_kind == spec.case_kind
+            ]
+            if not spec.publishable
+            else [],
             "editions": editions,
             "edition": chosen,
-            "headers": catalogue.headers(spec),
-            "rows": catalogue.table_rows(spec, chosen.entries) if chosen else [],
+            "sections": catalogue.sections(spec, chosen.entries) if chosen else [],
         },
     )
 
 
 @require_safe
 def catalogue_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
-    spec = catalogue.spec_for(kind)
-    jurisdiction, _editions, edition = _selection(request, kind)
+    key = _spec_key(request, kind)
+    spec = catalogue.spec_for(key)
+    jurisdiction, _editions, edition = _selection(request, key)
     if edition is None or fmt not in ("pdf", "xlsx"):
         raise Http404
     if not edition_ok_or_alert(edition, by=request.user):
         what = _("目录 %(e)s") % {"e": edition}
         return render(request, "tracker/frozen_refused.html", {"what": what}, status=409)
-    rows = [catalogue.headers(spec), *catalogue.table_rows(spec, edition.entries)]
+    sections = catalogue.sections(spec, edition.entries)
     filename = f"catalogue-{spec.slug}-{jurisdiction.code}-v{edition.number}"
     if fmt == "xlsx":
-        content = exports.xlsx_bytes(rows, title=str(spec.title))
+        content = catalogue_xlsx(sections, title=str(spec.title))
         return exports.file_response(content, file_format="xlsx", filename=filename)
-    response = HttpResponse(catalogue_pdf(edition, rows), content_type="application/pdf")
+    response = HttpResponse(catalogue_pdf(edition, sections), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return response
 
 
-def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
-    """A landscape A4 PDF in Chinese; the table is cut in chunks (one big table is quadratic)."""
+def catalogue_xlsx(sections: list[catalogue.Section], *, title: str) -> bytes:
+    """One sheet per list (the first named after the catalogue when it has a single list);
+    bold header row, text cells neutralised and stored as text, as every export."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
+    for section in sections:
+        sheet = workbook.create_sheet(title=(section.title or title)[:31] or "Sheet1")
+        for index, row in enumerate([section.headers, *section.rows]):
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=exports.neutralise(exports.plain(value)))
+                cell.data_type = "s"  # a leading "=" never becomes a formula
+                if index == 0:
+                    cell.font = bold
+                cells.append(cell)
+            sheet.append(cells)
+    buf = io.BytesIO()
+    workbook.save(buf)
+    return buf.getvalue()
+
+
+def catalogue_pdf(edition: CatalogueEdition, sections: list[catalogue.Section]) -> bytes:
+    """A landscape A4 PDF in Chinese, one table per list; each table is cut in chunks (one
+    big table is quadratic)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -115,6 +182,7 @@ def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
 
     font = register_font()
     title_style = ParagraphStyle("t", fontName=font, fontSize=15, leading=20, alignment=1)
+    section_style = ParagraphStyle("s", fontName=font, fontSize=11, leading=15)
     meta_style = ParagraphStyle("m", fontName=font, fontSize=9, leading=12)
     cell_style = ParagraphStyle("c", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
     head_style = ParagraphStyle("h", parent=cell_style, textColor=colors.white)
@@ -135,13 +203,22 @@ def catalogue_pdf(edition: CatalogueEdition, rows: list[list[str]]) -> bytes:
         Spacer(1, 4 * mm),
         _para(
             _("第 %(n)d 版，生效日期 %(d)s，共 %(c)d 项")
-            % {"n": edition.number, "d": edition.effective_date, "c": len(rows) - 1},
+            % {
+                "n": edition.number,
+                "d": edition.effective_date,
+                "c": sum(len(s.rows) for s in sections),
+            },
             meta_style,
         ),
         _para(_("修订说明：%(note)s") % {"note": edition.change_note}, meta_style),
         Spacer(1, 3 * mm),
     ]
-    story += _tables(rows, width=doc.width, font=font, head=head_style, cell=cell_style)
+    for section in sections:
+        if section.title:
+            story += [_para(section.title, section_style), Spacer(1, 2 * mm)]
+        rows = [section.headers, *section.rows]
+        story += _tables(rows, width=doc.width, font=font, head=head_style, cell=cell_style)
+        story.append(Spacer(1, 4 * mm))
     doc.build(story)
     return buf.getvalue()
 
@@ -155,7 +232,7 @@ def _para(text: str, style):
 
 
 def _tables(rows: list[list[str]], *, width: float, font: str, head, cell) -> list:
-    """The catalogue's table in chunks of 40 rows, each repeating the header row."""
+    """One list's table in chunks of 40 rows, each repeating the header row."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import Table, TableStyle
@@ -185,7 +262,7 @@ def _tables(rows: list[list[str]], *, width: float, font: str, head, cell) -> li
 class PublishForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("目录"),
-        choices=[(k, s.title) for k, s in catalogue.CATALOGUES.items()],
+        choices=[(s.key, s.title) for s in catalogue.publishable_specs()],
     )
     jurisdiction = forms.ModelChoiceField(label=gettext_lazy("行政区划"), queryset=None)
     effective_date = forms.DateField(label=gettext_lazy("生效日期"), widget=DateInput())
@@ -227,8 +304,11 @@ def catalogue_publish(request: HttpRequest) -> HttpResponse:
                     request,
                     _("已发布第 %(n)d 版：%(t)s") % {"n": edition.number, "t": edition.title},
                 )
-                url = reverse(URL_NAMES[kind])
-                return redirect(f"{url}?jurisdiction={jurisdiction.code}&edition={edition.number}")
+                link = _link(catalogue.spec_for(kind))
+                return redirect(
+                    f"{link['url']}?{link['query']}jurisdiction={jurisdiction.code}"
+                    f"&edition={edition.number}"
+                )
         spec = catalogue.spec_for(kind)
         entries = catalogue.live_entries(kind, jurisdiction)
         latest = catalogue.latest_edition(kind, jurisdiction)
@@ -236,8 +316,7 @@ def catalogue_publish(request: HttpRequest) -> HttpResponse:
         preview = {
             "spec": spec,
             "latest": latest,
-            "headers": catalogue.headers(spec),
-            "rows": catalogue.table_rows(spec, entries),
+            "sections": catalogue.sections(spec, entries),
             "added": [catalogue.entry_label(e) for e in added],
             "removed": [catalogue.entry_label(e) for e in removed],
             "changed": [catalogue.entry_label(e) for e in changed],
